@@ -1,0 +1,43 @@
+# Two commands matter: `make run` (set up, ingest, serve) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+SHARED_LAWS = $(abspath ../shared/corpus/laws)
+
+export HF_HUB_OFFLINE = 1
+export TRANSFORMERS_OFFLINE = 1
+export GRADIO_ANALYTICS_ENABLED = False
+export DO_NOT_TRACK = true
+export UNSTRUCTURED_DISABLE_NOTICE = 1
+
+.PHONY: setup run ingest serve test eval lint
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements.lock
+	# unstructured-inference pulls torchvision (a CUDA build) through its own
+	# requirements; the PDF "fast" strategy only needs its Python code.
+	$(BIN)/pip install -q --no-deps unstructured-inference==1.6.14
+	$(BIN)/pip install -q --no-deps -e .
+	touch $(STAMP)
+
+# The shared law folder, when present beside the checkout, adds the State
+# Council regulations and ministry rules that the packaged database lacks.
+run: setup
+	MINQIAN_CORPUS_PATHS="$${MINQIAN_CORPUS_PATHS:-$(wildcard $(SHARED_LAWS))}" $(BIN)/minqian ingest
+	MINQIAN_CORPUS_PATHS="$${MINQIAN_CORPUS_PATHS:-$(wildcard $(SHARED_LAWS))}" $(BIN)/minqian serve
+
+ingest: setup
+	MINQIAN_CORPUS_PATHS="$${MINQIAN_CORPUS_PATHS:-$(wildcard $(SHARED_LAWS))}" $(BIN)/minqian ingest
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+eval: setup
+	$(BIN)/python -m evals.retrieval_benchmark
+
+lint: setup
+	$(BIN)/python -m ruff check .

@@ -1,0 +1,151 @@
+"""Hybrid clause retrieval: dense, BM25 and learned sparse, fused by RRF.
+
+A cited article in the question ("安全生产法第二十一条") comes first; an
+instrument the question names gets a small boost, since people who name the
+law usually want that law's article.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from agent.catalog import Catalog
+from agent.citations import find_references, lookup
+from ingestion.embedding_cache import CachedEmbedder
+from ingestion.vector_store import ClauseIndex, StoredClause, escape
+from minqian.errors import CitationNotFound
+from minqian.settings import RetrievalSettings
+
+logger = logging.getLogger(__name__)
+
+Method = Literal["hybrid", "dense", "bm25", "learned"]
+
+
+@dataclass
+class SearchFilters:
+    """Optional restrictions; empty means no restriction."""
+
+    categories: list[str] = field(default_factory=list)
+    industries: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    instruments: list[str] = field(default_factory=list)
+
+    def expression(self, catalog: Catalog) -> str:
+        parts = []
+        if self.categories:
+            parts.append(f"category in {_list(self.categories)}")
+        if self.statuses:
+            parts.append(f"status in {_list(self.statuses)}")
+        if self.industries:
+            # 通用 instruments apply to every industry.
+            parts.append(f"array_contains_any(industries, {_list([*self.industries, '通用'])})")
+        if self.instruments:
+            keys = [e.doc_key for n in self.instruments if (e := catalog.resolve(n))]
+            parts.append(f"doc_key in {_list(keys or ['-'])}")
+        return " and ".join(parts)
+
+
+@dataclass
+class Hit:
+    """One retrieved clause with its fused score and per-method ranks."""
+
+    clause: StoredClause
+    score: float
+    ranks: dict[str, int] = field(default_factory=dict)
+    cited: bool = False
+
+    @property
+    def article_key(self) -> tuple[str, str]:
+        return (self.clause["doc_key"], self.clause["article_label"])
+
+    def as_dict(self) -> dict[str, object]:
+        f = self.clause.fields
+        return {
+            "title": f["title"], "article": f["article_label"], "text": f["text"],
+            "score": round(self.score, 6), "category": f["category"], "status": f["status"],
+            "effective_date": f["effective_date"], "issuer": f["issuer"],
+            "industries": list(f["industries"]), "path": f["path"],
+            "paragraphs": [f["paragraph_first"], f["paragraph_last"]],
+            "source": f["source"], "cited": self.cited,
+        }  # fmt: skip
+
+
+class ClauseRetriever:
+    """Find the clauses that answer a question."""
+
+    def __init__(self, index: ClauseIndex, embedder: CachedEmbedder, catalog: Catalog,
+                 settings: RetrievalSettings) -> None:  # fmt: skip
+        self.index = index
+        self.embedder = embedder
+        self.catalog = catalog
+        self.settings = settings
+
+    def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None,
+               method: Method = "hybrid") -> list[Hit]:  # fmt: skip
+        started = time.perf_counter()
+        top_k = top_k or self.settings.top_k
+        expr = (filters or SearchFilters()).expression(self.catalog)
+        pool = max(self.settings.candidates, top_k)
+
+        ranked: dict[str, list[StoredClause]] = {}
+        if method in ("hybrid", "dense", "learned"):
+            vector = self.embedder.embed_query(query)
+            if method != "learned":
+                ranked["dense"] = self.index.search_dense(vector.dense.tolist(), pool, expr)
+            if method != "dense" and vector.sparse:
+                ranked["learned"] = self.index.search_learned(vector.sparse, pool, expr)
+        if method in ("hybrid", "bm25"):
+            ranked["bm25"] = self.index.search_bm25(query, pool, expr)
+
+        hits = self._fuse(ranked, query if method == "hybrid" else "")
+        if method == "hybrid":
+            hits = self._cited(query, expr) + hits
+        hits = _one_per_article(hits)[:top_k]
+        logger.debug(
+            "search method=%s hits=%s ms=%.1f", method, len(hits),
+            (time.perf_counter() - started) * 1000,
+        )  # fmt: skip
+        return hits
+
+    def _fuse(self, ranked: dict[str, list[StoredClause]], query: str) -> list[Hit]:
+        k = self.settings.rrf_k
+        named = {entry.doc_key for _, _, entry in self.catalog.mentioned(query)} if query else set()
+        hits: dict[str, Hit] = {}
+        for method, clauses in ranked.items():
+            for rank, clause in enumerate(clauses, 1):
+                hit = hits.setdefault(clause["id"], Hit(clause, 0.0))
+                hit.score += 1.0 / (k + rank)
+                hit.ranks[method] = rank
+        for hit in hits.values():
+            if hit.clause["doc_key"] in named:
+                hit.score += self.settings.title_boost / k
+        return sorted(hits.values(), key=lambda h: -h.score)
+
+    def _cited(self, query: str, expr: str) -> list[Hit]:
+        hits = []
+        for ref in find_references(query, self.catalog)[:3]:
+            try:
+                article = lookup(ref, self.catalog, self.index)
+            except CitationNotFound:
+                continue
+            for part in article.parts:
+                hits.append(Hit(part, 1.0, {"cited": 1}, cited=True))
+        return hits
+
+
+def _one_per_article(hits: list[Hit]) -> list[Hit]:
+    """Keep the best-scoring part of each article (long articles are split)."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for hit in hits:
+        if hit.article_key not in seen:
+            seen.add(hit.article_key)
+            unique.append(hit)
+    return unique
+
+
+def _list(values: list[str]) -> str:
+    return "[" + ", ".join(escape(v) for v in values) + "]"
