@@ -17,9 +17,13 @@ from ingestion.numerals import CHINESE_NUMERAL, chinese_to_int, int_to_chinese
 from ingestion.tokens import count_tokens
 
 _NUM = rf"(?:{CHINESE_NUMERAL}|\d+)"
-_HEADING = re.compile(rf"^第{_NUM}(编|分编|章|节)(?:[\s\u3000]+(.*))?$")
+_HEADING = re.compile(rf"^(第{_NUM}(?:编|分编|章|节))[\s\u3000]*(.*)$")
 _ANNEX = re.compile(r"^附[\s\u3000]*则$")
-_ARTICLE = re.compile(rf"^第({_NUM})条(?:之({_NUM}))?(?=[\s\u3000]|$)[\s\u3000]*(.*)$")
+# PDF extraction often loses the space after the label (第一条为了…); words that
+# continue a reference (第二条规定的…, 第二条第一款) mark a quotation instead.
+_ARTICLE = re.compile(
+    rf"^第({_NUM})条(?:之({_NUM}))?(?![第款项规中所的和及、，。：；])[\s\u3000]*(.*)$"
+)
 # Lines that continue the paragraph above instead of opening a new one: items
 # （一）, (1), numbered lists 1. / 1、, and 一、 style enumerations inside an article.
 _ITEM = re.compile(
@@ -45,9 +49,10 @@ def parse_articles(lines: Iterable[str]) -> list[Article]:
             continue
         heading = _HEADING.match(line)
         if heading and len(line) <= 40:
-            level = _LEVELS[heading.group(1)]
+            level = _LEVELS[heading.group(1).lstrip("第零〇○一二两三四五六七八九十百千0123456789")]
             path = {lv: name for lv, name in path.items() if lv < level}
-            path[level] = re.sub(r"[\s\u3000]+", " ", line)
+            name = re.sub(r"[\s\u3000]+", "", heading.group(2))
+            path[level] = f"{heading.group(1)} {name}".strip()
             current = None
             continue
         if _ANNEX.match(line):

@@ -60,7 +60,8 @@ def read_folder_document(path: Path, aliases: dict[str, tuple[str, ...]]) -> Par
 
     lines = [line for line in lines if line.strip()]
     if not lines:
-        raise DocumentError(str(path), "文件没有可读取的文字")
+        hint = "（可能是扫描件、已加密或已损坏）" if suffix == ".pdf" else ""
+        raise DocumentError(str(path), f"文件没有可读取的文字{hint}")
     instrument = _instrument(path, meta, lines, aliases)
     articles = parse_articles(lines) or parse_sections(lines, instrument.title)
     if not articles:

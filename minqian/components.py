@@ -33,7 +33,8 @@ class KnowledgeBase:
 
 
 def open_embedder(settings: Settings) -> CachedEmbedder:
-    return CachedEmbedder(build_embedder(settings.embedder), settings.data_dir / "embeddings.sqlite")
+    cache = settings.embedder.cache_path or settings.data_dir / "embeddings.sqlite"
+    return CachedEmbedder(build_embedder(settings.embedder), cache)
 
 
 def open_index(settings: Settings, embedder: CachedEmbedder, rebuild: bool = False) -> ClauseIndex:

