@@ -140,10 +140,8 @@ def nearest_articles(ref: CitationRef, catalog: Catalog, index: ClauseIndex) -> 
     entry = catalog.resolve(ref.name) if ref.name else None
     if entry is None:
         return []
-    low, high = max(ref.article_no - 2, 0), ref.article_no + 2
     rows = index.query(
-        f"doc_key == {escape(entry.doc_key)} and article_no >= {low} and article_no <= {high}"
-        " and paragraph_first <= 1",
-        limit=10,
+        f"doc_key == {escape(entry.doc_key)} and paragraph_first <= 1", limit=5000
     )
-    return sorted(rows, key=lambda r: (abs(r["article_no"] - ref.article_no), r["article_no"]))
+    rows.sort(key=lambda r: (abs(r["article_no"] - ref.article_no), -r["article_no"]))
+    return rows[:5]

@@ -8,12 +8,14 @@ law usually want that law's article.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Literal
 
 from agent.catalog import Catalog
 from agent.citations import find_references, lookup
+from agent.query_analysis import QueryAnalysis, analyse_query
 from ingestion.embedding_cache import CachedEmbedder
 from ingestion.vector_store import ClauseIndex, StoredClause, escape
 from minqian.errors import CitationNotFound
@@ -22,6 +24,10 @@ from minqian.settings import RetrievalSettings
 logger = logging.getLogger(__name__)
 
 Method = Literal["hybrid", "dense", "bm25", "learned"]
+# Text that defines a term: 本法所称…是指…
+_DEFINITION_TEXT = re.compile(r"(本法|本条例|本办法|本规定)(所称|下列用语)|是指")
+# Text that states a time limit: 30日内, 1小时内, 三个月, 每年.
+_DEADLINE_TEXT = re.compile(r"(\d+|[一二三四五六七八九十两半]+)\s*(个)?(小时|日|天|个月|月|年|周)(内|以内|之内|前|后)?|每(年|半年|季度|月)")
 
 
 @dataclass
@@ -90,17 +96,18 @@ class ClauseRetriever:
         expr = (filters or SearchFilters()).expression(self.catalog)
         pool = max(self.settings.candidates, top_k)
 
+        analysis = analyse_query(query)
         ranked: dict[str, list[StoredClause]] = {}
         if method in ("hybrid", "dense", "learned"):
-            vector = self.embedder.embed_query(query)
+            vector = self.embedder.embed_query(analysis.expanded if self.settings.expand_dense else query)
             if method != "learned":
                 ranked["dense"] = self.index.search_dense(vector.dense.tolist(), pool, expr)
             if method != "dense" and vector.sparse:
                 ranked["learned"] = self.index.search_learned(vector.sparse, pool, expr)
         if method in ("hybrid", "bm25"):
-            ranked["bm25"] = self.index.search_bm25(query, pool, expr)
+            ranked["bm25"] = self.index.search_bm25(analysis.expanded, pool, expr)
 
-        hits = self._fuse(ranked, query if method == "hybrid" else "")
+        hits = self._fuse(ranked, analysis if method == "hybrid" else None)
         if method == "hybrid":
             hits = self._cited(query, expr) + hits
         hits = _one_per_article(hits)[:top_k]
@@ -110,19 +117,41 @@ class ClauseRetriever:
         )  # fmt: skip
         return hits
 
-    def _fuse(self, ranked: dict[str, list[StoredClause]], query: str) -> list[Hit]:
+    def _fuse(self, ranked: dict[str, list[StoredClause]], analysis: QueryAnalysis | None) -> list[Hit]:
+        """Reciprocal-rank fusion, then answer-type priors in units of 1/k."""
         k = self.settings.rrf_k
-        named = {entry.doc_key for _, _, entry in self.catalog.mentioned(query)} if query else set()
+        weights = {"dense": self.settings.dense_weight, "bm25": self.settings.bm25_weight,
+                   "learned": self.settings.learned_weight}  # fmt: skip
         hits: dict[str, Hit] = {}
         for method, clauses in ranked.items():
             for rank, clause in enumerate(clauses, 1):
                 hit = hits.setdefault(clause["id"], Hit(clause, 0.0))
-                hit.score += 1.0 / (k + rank)
+                hit.score += weights[method] / (k + rank)
                 hit.ranks[method] = rank
-        for hit in hits.values():
-            if hit.clause["doc_key"] in named:
-                hit.score += self.settings.title_boost / k
+        if analysis is not None:
+            for hit in hits.values():
+                hit.score += self._prior(hit.clause, analysis) / k
         return sorted(hits.values(), key=lambda h: -h.score)
+
+    def _prior(self, clause: StoredClause, analysis: QueryAnalysis) -> float:
+        s = self.settings
+        named = {entry.doc_key for _, _, entry in self.catalog.mentioned(analysis.text)}
+        prior = s.title_boost if clause["doc_key"] in named else 0.0
+        is_penalty = "法律责任" in clause["path"] or "罚则" in clause["path"] or "罚款" in clause["text"]
+        if analysis.wants_penalty and is_penalty:
+            prior += s.penalty_boost
+        elif is_penalty and not analysis.wants_penalty:
+            prior -= s.penalty_boost / 2
+        if analysis.wants_deadline and _DEADLINE_TEXT.search(clause["text"]):
+            prior += s.deadline_boost
+        if analysis.wants_definition and _DEFINITION_TEXT.search(clause["text"]):
+            prior += s.definition_boost
+        category = clause["category"]
+        if category in ("事故案例",) and not analysis.wants_cases:
+            prior -= s.list_penalty
+        if category in ("检查事项", "隐患清单") and not analysis.wants_checklist:
+            prior -= s.list_penalty
+        return prior
 
     def _cited(self, query: str, expr: str) -> list[Hit]:
         hits = []

@@ -57,9 +57,22 @@ def load_packaged_laws(
 
 
 def _select_laws(db: sqlite3.Connection, settings: LawSourceSettings) -> list[sqlite3.Row]:
-    rows = db.execute(
-        "SELECT * FROM laws WHERE status = '现行有效' ORDER BY law_name"
+    """The current text of each law.
+
+    Most laws have one 现行有效 row. A few (刑法) have only a consolidated text
+    marked 已被修改, because later amendments were never consolidated; that
+    text is still the one in use, so it is taken and keeps its 已修改 status.
+    Historical (历史版本) and repealed (已废止) texts are never taken.
+    """
+    candidates = db.execute(
+        "SELECT * FROM laws WHERE status IN ('现行有效', '已被修改') "
+        "ORDER BY law_name, status = '现行有效' DESC, version_date DESC"
     ).fetchall()
+    rows, seen = [], set()
+    for row in candidates:
+        if row["law_name"] not in seen:
+            seen.add(row["law_name"])
+            rows.append(row)
     if settings.selection == "all":
         return rows
     wanted = set(SAFETY_LAW_TITLES) | set(settings.extra_titles)

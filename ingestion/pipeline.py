@@ -97,6 +97,8 @@ class IngestionPipeline:
             report.removed += 1
             logger.info("removed document title=%s source=%s", row["title"], row["source"])
 
+        if todo or report.removed:
+            self.index.flush()
         report.embedded = self.embedder.misses
         report.seconds = time.perf_counter() - started
         logger.info(

@@ -44,12 +44,10 @@ PROJECT_ISSUER = "闽企安项目组"
 
 
 def project_corpus_files(root: Path) -> list[Path]:
-    """Structured corpus files; aliases.yaml is configuration, not content."""
+    """Structured corpus files; the YAML files at the top are configuration."""
     if not root.is_dir():
         return []
-    return sorted(
-        p for p in root.rglob("*.y*ml") if p.is_file() and p.name != "aliases.yaml"
-    )
+    return sorted(p for p in root.glob("*/*.y*ml") if p.is_file())
 
 
 def read_project_file(path: Path) -> ParsedDocument:

@@ -185,6 +185,14 @@ class ClauseIndex:
         )  # fmt: skip
         return [StoredClause(dict(h["entity"]), float(h["distance"])) for h in hits[0]]
 
+    def flush(self) -> None:
+        """Seal buffered rows into segments.
+
+        Milvus Lite searches unsealed rows by rebuilding a sparse index over
+        them on every query; after a large write that costs seconds a search.
+        """
+        self.client.flush(self.collection)
+
     def drop(self) -> None:
         self.client.drop_collection(self.collection)
 

@@ -21,8 +21,13 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     # pymilvus warns that Milvus Lite lacks server timestamps (it falls back to
     # client time), and Milvus Lite's gRPC server logs the same unimplemented
-    # call as an ERROR; neither is actionable.
-    logging.getLogger("pymilvus").setLevel(logging.ERROR)
+    # call as an ERROR; neither is actionable. pymilvus installs its own
+    # handlers on import, so import it before changing them.
+    import pymilvus  # noqa: F401
+
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("pymilvus"):
+            logging.getLogger(name).setLevel(logging.ERROR)
     logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
     # jieba prints its dictionary loading through its own handler at DEBUG.
     import jieba

@@ -30,9 +30,9 @@ SAFETY_LAW_TITLES: tuple[str, ...] = (
     "中华人民共和国劳动法",
     "中华人民共和国劳动合同法",
     "中华人民共和国行政强制法",
-    "中华人民共和国环境保护法",
     "中华人民共和国建筑法",
     "中华人民共和国道路交通安全法",
+    "中华人民共和国刑法",
 )
 
 
@@ -134,11 +134,33 @@ class RetrievalSettings(BaseModel):
 
     top_k: int = Field(8, description="Hits returned by default.", ge=1, le=100)
     candidates: int = Field(40, description="Hits each method contributes to fusion.")
-    rrf_k: int = Field(60, description="RRF constant k.")
+    rrf_k: int = Field(
+        15, description="RRF constant k; small k trusts each method's top ranks more."
+    )
     title_boost: float = Field(
         0.5,
         description="Extra fused score (in RRF units of 1/k) for hits from an "
         "instrument the query names.",
+    )
+    dense_weight: float = Field(1.0, description="RRF weight of the dense ranking.")
+    bm25_weight: float = Field(1.0, description="RRF weight of the BM25 ranking.")
+    learned_weight: float = Field(1.0, description="RRF weight of learned sparse.")
+    expand_dense: bool = Field(
+        False, description="Also feed lexicon-expanded text to the dense embedder."
+    )
+    penalty_boost: float = Field(
+        0.3, description="Prior (1/k units) for penalty articles when a penalty is asked."
+    )
+    deadline_boost: float = Field(
+        0.2, description="Prior for articles stating a time limit when one is asked."
+    )
+    definition_boost: float = Field(
+        0.3, description="Prior for defining articles when a definition is asked."
+    )
+    list_penalty: float = Field(
+        0.5,
+        description="Demotion of project lists (cases, checklists) for questions "
+        "that do not ask for them.",
     )
 
 
