@@ -164,6 +164,43 @@ class RetrievalSettings(BaseModel):
     )
 
 
+class DatabaseSettings(BaseModel):
+    """The relational store for records, keys and conversations."""
+
+    url: str | None = Field(
+        None,
+        description="SQLAlchemy URL. Default: SQLite under the data dir. PostgreSQL: "
+        "postgresql+psycopg://user:password@host:5432/dbname.",
+    )
+
+
+class LLMSettings(BaseModel):
+    """An optional OpenAI-compatible chat endpoint; without it answers are extractive."""
+
+    base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8080/v1")
+    model: str = Field("", description="Model name sent to the endpoint.")
+    api_key: str = Field("", description="Bearer key for the endpoint.")
+    timeout: float = Field(30.0, description="Seconds before falling back to extractive.")
+    temperature: float = Field(0.1, description="Sampling temperature.")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.base_url and self.model)
+
+
+class ApiSettings(BaseModel):
+    """Limits and exposure of the HTTP API."""
+
+    max_body_bytes: int = Field(65536, description="Largest accepted request body.")
+    max_messages: int = Field(50, description="Most messages in one chat request.")
+    max_message_chars: int = Field(4000, description="Longest single message.")
+    ui_path: str = Field("/ui", description="Where the Gradio console is mounted.")
+    ui_enabled: bool = Field(True, description="Mount the console at all.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="Base URL users reach the service at."
+    )
+
+
 class Settings(BaseSettings):
     """Everything 闽企安 can be configured with."""
 
@@ -188,6 +225,9 @@ class Settings(BaseSettings):
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     _split_corpus = field_validator("corpus_paths", mode="before")(
         classmethod(lambda cls, v: _split_paths(v))
@@ -196,6 +236,10 @@ class Settings(BaseSettings):
     @cached_property
     def milvus_uri(self) -> str:
         return self.vector_store.uri or str(self.data_dir / "milvus.db")
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite:///{self.data_dir / 'minqian.sqlite'}"
 
     @property
     def state_db(self) -> Path:

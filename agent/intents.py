@@ -1,0 +1,50 @@
+"""Which of the assistant's jobs a question is for, and follow-up resolution."""
+
+from __future__ import annotations
+
+import re
+
+from agent.state import Intent
+
+_RISK = re.compile(r"风险辨识|风险识别|风险评估|风险清单|风险点|风险管理码|风险码|LEC|风险分级")
+_COEFFICIENT = re.compile(r"安全生产系数|系数|扣分|评分|信用等级|检查次数上限|还能现场检查几次")
+_INSPECTION = re.compile(
+    r"检查计划|执法计划|扫码入企|检查记录|重复检查|多头检查|高频次检查|检查方案|被检查了几次"
+)
+# Words that put a question inside safety production at all.
+_DOMAIN = re.compile(
+    r"安全|事故|隐患|危险|危化|化学品|消防|火灾|爆炸|中毒|窒息|矿|尾矿|粉尘|有限空间|动火|"
+    r"特种设备|锅炉|压力容器|起重|叉车|电梯|职业病|防护|应急|预案|演练|培训|许可证|处罚|罚款|"
+    r"执法|检查|整改|责任|法|条例|办法|规定|标准|工伤|伤亡|作业|生产经营|从业人员|负责人|"
+    r"企业|工人|老板|厂|车间|仓库|储存|运输|装卸|焊|电工|高处|吊装|临时用电|涉氨|制冷|报告|"
+    r"瞒报|赔偿|劳动"
+)
+_FOLLOW_UP = re.compile(r"^(那|那么|如果|要是|假如|还有|另外|再|它|这个|这种|那个|此外|然后|并且)")
+
+
+def classify_intent(question: str) -> Intent:
+    """Route by keywords; ordered so that specific jobs win over general Q&A."""
+    if _RISK.search(question):
+        return "risk"
+    if _COEFFICIENT.search(question):
+        return "coefficient"
+    if _INSPECTION.search(question):
+        return "inspection"
+    if _DOMAIN.search(question):
+        return "law_qa"
+    return "out_of_scope"
+
+
+def standalone_question(question: str, previous: list[str]) -> str:
+    """Make a follow-up stand alone by prefixing the earlier question it relies on.
+
+    “那不整改呢？罚多少？” after “发现事故隐患要怎么处理？” becomes one query
+    about not remedying hidden hazards and the penalty for it.
+    """
+    question = question.strip()
+    if not previous:
+        return question
+    short = len(re.sub(r"[\s，。？！?!,.]", "", question)) <= 12
+    if _FOLLOW_UP.match(question) or (short and not re.search(r"《|法|条例|办法", question)):
+        return f"{previous[-1]} {question}"
+    return question

@@ -1,0 +1,94 @@
+"""The relational store: one MetaData for the project's records and its engine.
+
+Every module that keeps records (API keys now; inspections and conversations
+later) defines its tables on `metadata` and names itself in `RECORD_MODULES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeDecorator
+
+from minqian.errors import ConfigurationError
+
+metadata = MetaData()
+
+# create_all only sees tables whose modules have been imported, so init_schema
+# imports each of these first; a caller need not know which modules hold tables.
+RECORD_MODULES: tuple[str, ...] = ("minqian.keys",)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp that is stored in UTC and always read back timezone-aware."""
+
+    # SQLite keeps no offset and hands back naive values; PostgreSQL's
+    # timestamptz returns aware ones. Normalising here gives one behaviour.
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}; pass a timezone-aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def open_engine(url: str) -> Engine:
+    """Open an engine for a SQLite file or a PostgreSQL server (via psycopg)."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _open_sqlite(url)
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        # A server may drop idle connections (restart, failover, idle timeout);
+        # the ping replaces them instead of failing the next request.
+        return create_engine(parsed, pool_pre_ping=True)
+    raise ConfigurationError(
+        "MINQIAN_DATABASE__URL must be a sqlite:/// or postgresql+psycopg:// URL; "
+        f"got one for {backend!r}. Leave it unset for SQLite under the data dir."
+    )
+
+
+def init_schema(engine: Engine) -> None:
+    """Create every record table that does not exist yet."""
+    # TODO: create_all never alters an existing table; schema changes need
+    # migrations (alembic), planned with the PostgreSQL deployment issue.
+    for module in RECORD_MODULES:
+        importlib.import_module(module)
+    metadata.create_all(engine)
+
+
+def _open_sqlite(url: str) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    return engine
+
+
+def _configure_sqlite_connection(
+    connection: DBAPIConnection, record: ConnectionPoolEntry
+) -> None:
+    cursor = connection.cursor()
+    # WAL lets the API read while a CLI command writes; SQLite leaves foreign
+    # keys off unless each connection asks for them.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
