@@ -1,4 +1,4 @@
-"""The FastAPI application factory."""
+"""The FastAPI application factory: services in the lifespan, thin routers on top."""
 
 from __future__ import annotations
 
@@ -6,41 +6,80 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
 
-from api.routers import health, knowledge
+from api.auth import is_cross_origin
+from api.errors import error_body, install_error_handlers
+from api.routers import chat, health, knowledge
 from minqian.settings import Settings
 
 logger = logging.getLogger("api.access")
+STATIC = Path(__file__).resolve().parent / "static"
+_CORS_HEADERS = "authorization, content-type, x-conversation-id"
 
 
-def create_app(settings: Settings, knowledge_base: object | None = None) -> FastAPI:
-    """Build the app; heavy parts are opened once in the lifespan unless given."""
+def create_app(settings: Settings, knowledge_base: Any | None = None,
+               writer: Any | None = None) -> FastAPI:  # fmt: skip
+    """Build the app; heavy parts are opened once, unless a test passes its own."""
+    from agent.checkpoints import open_checkpointer
+    from agent.service import AssistantService
+    from minqian.components import open_knowledge_base
+    from minqian.database import init_schema, open_engine
+    from minqian.keys import ApiKeyStore
+
+    stack = ExitStack()
+    kb = knowledge_base or open_knowledge_base(settings)
+    if knowledge_base is None:
+        stack.callback(kb.close)
+    engine = open_engine(settings.database_url)
+    init_schema(engine)
+    stack.callback(engine.dispose)
+    key_store = ApiKeyStore(engine)
+    assistant = AssistantService(kb, settings, open_checkpointer(settings, stack), writer)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from minqian.components import open_knowledge_base
-
-        kb = knowledge_base or open_knowledge_base(settings)
-        app.state.kb = kb
-        # The first BM25 search after open builds its index lazily: pay it now.
-        kb.retriever.search("安全生产", 1)  # type: ignore[attr-defined]
+        # Rows left unsealed by an interrupted ingest make every search rebuild
+        # a sparse index; seal them, then pay BM25's lazy build before traffic.
+        kb.index.flush()
+        kb.retriever.search("安全生产", 1)
         yield
-        if knowledge_base is None:
-            kb.close()  # type: ignore[attr-defined]
+        stack.close()
 
     app = FastAPI(title="闽企安 API", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.state.kb = kb
+    app.state.key_store = key_store
+    app.state.assistant = assistant
+    install_error_handlers(app)
+    _install_middleware(app, settings)
 
+    app.include_router(health.router)
+    app.include_router(knowledge.router)
+    app.include_router(chat.router)
+
+    @app.get("/widget.js", include_in_schema=False)
+    def route_widget() -> FileResponse:
+        return FileResponse(STATIC / "widget.js", media_type="application/javascript")
+
+    if settings.api.ui_enabled:
+        from ui.console import mount_console
+
+        mount_console(app, assistant, kb, key_store, settings.api.ui_path)
+    return app
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
     @app.middleware("http")
-    async def log_request(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+    async def guard_and_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:12]
-        response = await call_next(request)
+        response = await _guarded(request, call_next, settings)
         response.headers["x-request-id"] = request_id
         logger.info(
             "request id=%s method=%s route=%s status=%s ms=%.1f",
@@ -49,6 +88,34 @@ def create_app(settings: Settings, knowledge_base: object | None = None) -> Fast
         )  # fmt: skip
         return response
 
-    app.include_router(health.router)
-    app.include_router(knowledge.router)
-    return app
+
+async def _guarded(request: Request, call_next: Callable[[Request], Awaitable[Response]],
+                   settings: Settings) -> Response:  # fmt: skip
+    """Body-size limit and CORS: only origins some enterprise key lists get headers."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > settings.api.max_body_bytes:
+        message = f"请求体过大：最多 {settings.api.max_body_bytes} 字节，收到 {length} 字节"
+        return JSONResponse(error_body(413, message, "request_too_large"), 413)
+
+    origin = request.headers.get("origin", "")
+    cross = is_cross_origin(request)
+    allowed = cross and origin in request.app.state.key_store.origins_in_use()
+    if cross and request.method == "OPTIONS":
+        if not allowed:
+            return JSONResponse(error_body(403, f"不允许来自 {origin} 的跨域请求", "origin_not_allowed"), 403)
+        return Response(status_code=204, headers=_cors(origin))
+    response = await call_next(request)
+    if allowed:
+        response.headers.update(_cors(origin))
+    return response
+
+
+def _cors(origin: str) -> dict[str, str]:
+    return {
+        "access-control-allow-origin": origin,
+        "access-control-allow-methods": "GET, POST, OPTIONS",
+        "access-control-allow-headers": _CORS_HEADERS,
+        "access-control-expose-headers": "x-conversation-id",
+        "access-control-max-age": "600",
+        "vary": "Origin",
+    }

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from minqian import cli_keys
 from minqian.errors import CitationNotFound, ConfigurationError
 from minqian.logs import configure_logging, offline_environment
 from minqian.settings import Settings, load_settings
@@ -36,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="启动服务")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    cli_keys.add_parser(commands)
     return parser
 
 
@@ -49,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level)
     try:
-        handler = {"ingest": _ingest, "search": _search, "cite": _cite, "serve": _serve}
+        handler = {"ingest": _ingest, "search": _search, "cite": _cite, "serve": _serve,
+                   "keys": cli_keys.run}  # fmt: skip
         return handler[args.command](settings, args)
     except ConfigurationError as exc:
         print(f"配置错误：{exc}", file=sys.stderr)

@@ -61,7 +61,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 def _create(store: ApiKeyStore, args: argparse.Namespace) -> int:
     try:
-        key, plaintext = store.create(args.role, args.name, args.enterprise, args.origin)
+        key, plaintext = store.create(
+            args.role, args.name, args.enterprise, args.origin
+        )
     except ValueError as exc:
         print(f"无法创建密钥：{exc}", file=sys.stderr)
         return 2
@@ -109,7 +111,8 @@ def _when(moment: datetime | None) -> str:
 def _as_dict(key: ApiKey) -> dict[str, Any]:
     return {
         "id": key.id, "name": key.name, "role": key.role, "prefix": key.prefix,
-        "enterprise_id": key.enterprise_id, "allowed_origins": list(key.allowed_origins),
+        "enterprise_id": key.enterprise_id,
+        "allowed_origins": list(key.allowed_origins),
         "created_at": key.created_at.isoformat(),
         "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
         "active": key.active,

@@ -87,7 +87,9 @@ class ApiKeyStore:
         if checked_origins and checked_role != "enterprise":
             # Only enterprise keys are meant for browsers; an origin on any other
             # key would be stored and never honoured.
-            raise ValueError(f"只有 enterprise 角色的密钥可以设置来源，收到的角色是 {role}")
+            raise ValueError(
+                f"只有 enterprise 角色的密钥可以设置来源，收到的角色是 {role}"
+            )
         if not name.strip():
             raise ValueError("密钥名称不能为空")
 

@@ -30,8 +30,12 @@ needs_shared = pytest.mark.skipif(
 
 @pytest.fixture(scope="session")
 def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One passage-vector cache for the session: the same text is embedded once."""
-    return tmp_path_factory.mktemp("cache") / "embeddings.sqlite"
+    """One passage-vector cache for the session: the same text is embedded once.
+
+    MINQIAN_TEST_EMBEDDING_CACHE keeps it across local runs.
+    """
+    kept = os.environ.get("MINQIAN_TEST_EMBEDDING_CACHE")
+    return Path(kept) if kept else tmp_path_factory.mktemp("cache") / "embeddings.sqlite"
 
 
 @pytest.fixture

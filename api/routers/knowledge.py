@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from agent.citations import lookup, nearest_articles, parse_reference
 from agent.retrieval import SearchFilters
+from api.auth import require_roles
+from api.errors import ApiError
 from minqian.errors import CitationNotFound
 
-router = APIRouter(prefix="/v1", tags=["knowledge"])
+# Laws are public knowledge, but the service is not: every role needs a key.
+router = APIRouter(
+    prefix="/v1", tags=["knowledge"],
+    dependencies=[Depends(require_roles("admin", "inspector", "enterprise"))],
+)  # fmt: skip
 
 
 class ClauseHit(BaseModel):
@@ -54,13 +60,10 @@ def route_cite(
         article = lookup(parsed, kb.catalog, kb.index)
     except CitationNotFound as exc:
         nearest = nearest_articles(parsed, kb.catalog, kb.index) if parsed else []
-        raise HTTPException(
-            status_code=404,
-            detail={
-                "message": f"未找到：{exc}",
-                "nearest": [f"《{r['title']}》{r['article_label']}" for r in nearest[:3]],
-            },
-        ) from exc
+        raise ApiError(
+            404, f"未找到：{exc}", "citation_not_found",
+            nearest=[f"《{r['title']}》{r['article_label']}" for r in nearest[:3]],
+        ) from exc  # fmt: skip
     f = article.fields
     return {
         "citation": article.citation, "title": article.entry.title,

@@ -1,4 +1,4 @@
-"""Relational-store fixtures: a SQLite file per test, a PostgreSQL database per session."""
+"""Database fixtures: a SQLite file per test, a PostgreSQL database per session."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from sqlalchemy import Engine
 
 from minqian.database import init_schema, metadata, open_engine
 
-POSTGRES_SERVER = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
+POSTGRES_SERVER = (
+    "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
+)
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,8 @@ def test_keys_create_prints_the_key_alone_on_the_last_line(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = _keys(settings, "create", "--role", "enterprise", "--name", "门户",
-                 "--enterprise", "E001", "--origin", "https://corp.example.com")  # fmt: skip
+                 "--enterprise", "E001",
+                 "--origin", "https://corp.example.com")  # fmt: skip
     out = capsys.readouterr().out.splitlines()
 
     assert code == 0 and len(out) == 3
@@ -69,7 +70,9 @@ def test_keys_list_and_revoke_show_the_state_of_each_key(
     key_id = capsys.readouterr().out.split("ID ")[1].split("，")[0]
 
     assert _keys(settings, "revoke", key_id) == 0
-    assert capsys.readouterr().out.startswith(f"已吊销密钥“张三”（ID {key_id}），吊销时间 ")
+    assert capsys.readouterr().out.startswith(
+        f"已吊销密钥“张三”（ID {key_id}），吊销时间 "
+    )
     assert _keys(settings, "list", "--json") == 0
     [listed] = json.loads(capsys.readouterr().out)
     assert listed["id"] == key_id and listed["active"] is False

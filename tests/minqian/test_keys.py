@@ -28,10 +28,15 @@ def test_store_create_returns_the_record_and_a_plaintext_that_authenticates(
     assert store.authenticate(plaintext) == key
 
 
-def test_store_authenticate_rejects_unknown_and_malformed_keys(store: ApiKeyStore) -> None:
+def test_store_authenticate_rejects_unknown_and_malformed_keys(
+    store: ApiKeyStore,
+) -> None:
     _, plaintext = store.create("admin", "运维")
 
-    assert store.authenticate(plaintext[:-1] + ("A" if plaintext[-1] != "A" else "B")) is None
+    assert (
+        store.authenticate(plaintext[:-1] + ("A" if plaintext[-1] != "A" else "B"))
+        is None
+    )
     assert store.authenticate(plaintext[3:]) is None
     assert store.authenticate("") is None
 
@@ -39,7 +44,9 @@ def test_store_authenticate_rejects_unknown_and_malformed_keys(store: ApiKeyStor
 def test_store_keeps_the_hash_and_never_the_plaintext(
     store: ApiKeyStore, engine: Engine
 ) -> None:
-    key, plaintext = store.create("enterprise", "门户", "E001", ["https://corp.example.com"])
+    key, plaintext = store.create(
+        "enterprise", "门户", "E001", ["https://corp.example.com"]
+    )
 
     with engine.connect() as connection:
         row = connection.execute(select(api_keys)).mappings().one()
@@ -75,7 +82,9 @@ def test_store_list_returns_every_key_oldest_first(store: ApiKeyStore) -> None:
 def test_store_create_rejects_an_unknown_role(store: ApiKeyStore) -> None:
     with pytest.raises(ValueError) as raised:
         store.create("boss", "老板")
-    assert str(raised.value) == "未知角色 'boss'，可用角色：admin、inspector、enterprise"
+    assert (
+        str(raised.value) == "未知角色 'boss'，可用角色：admin、inspector、enterprise"
+    )
     assert store.list() == []
 
 
@@ -101,7 +110,10 @@ def test_store_create_rejects_origins_on_keys_not_for_enterprises(
 ) -> None:
     with pytest.raises(ValueError) as raised:
         store.create("inspector", "巡查", origins=["https://corp.example.com"])
-    assert str(raised.value) == "只有 enterprise 角色的密钥可以设置来源，收到的角色是 inspector"
+    assert (
+        str(raised.value)
+        == "只有 enterprise 角色的密钥可以设置来源，收到的角色是 inspector"
+    )
 
 
 def test_store_create_lowercases_and_deduplicates_origins(store: ApiKeyStore) -> None:
@@ -116,10 +128,18 @@ def test_store_create_lowercases_and_deduplicates_origins(store: ApiKeyStore) ->
 def test_store_origins_in_use_counts_only_active_enterprise_keys(
     store: ApiKeyStore,
 ) -> None:
-    store.create("enterprise", "甲", "E1", ["https://a.example.com", "https://b.example.com"])
+    store.create(
+        "enterprise", "甲", "E1", ["https://a.example.com", "https://b.example.com"]
+    )
     store.create("enterprise", "乙", "E2", ["https://b.example.com"])
     gone, _ = store.create("enterprise", "丙", "E3", ["https://c.example.com"])
     store.create("admin", "运维")
     store.revoke(gone.id)
 
     assert store.origins_in_use() == {"https://a.example.com", "https://b.example.com"}
+
+
+def test_store_create_rejects_a_blank_name(store: ApiKeyStore) -> None:
+    with pytest.raises(ValueError) as raised:
+        store.create("admin", "  ")
+    assert str(raised.value) == "密钥名称不能为空"

@@ -1,0 +1,53 @@
+"""OpenAI-style error bodies for every failure the API reports.
+
+    {"error": {"message": "...", "type": "invalid_request_error", "param": null, "code": "..."}}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
+          404: "not_found_error", 413: "invalid_request_error", 429: "rate_limit_error"}  # fmt: skip
+
+
+class ApiError(Exception):
+    """An error with an HTTP status, a Chinese message and a stable code."""
+
+    def __init__(self, status: int, message: str, code: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+        self.extra = extra
+
+
+def error_body(status: int, message: str, code: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"message": message, "type": _TYPES.get(status, "api_error"),
+                      "param": extra.pop("param", None), "code": code, **extra}}  # fmt: skip
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map our errors, HTTP errors and validation errors to OpenAI-style bodies."""
+
+    @app.exception_handler(ApiError)
+    async def on_api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.status, exc.message, exc.code, **exc.extra), exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        message = f"请求参数无效：{where}：{first.get('msg', '')}" if where else "请求体不是有效的 JSON"
+        return JSONResponse(error_body(400, message, "invalid_request", param=where or None), 400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "请求失败"
+        return JSONResponse(error_body(exc.status_code, message, f"http_{exc.status_code}"),
+                            exc.status_code, headers=getattr(exc, "headers", None))  # fmt: skip

@@ -1,0 +1,70 @@
+"""A live API server on 127.0.0.1 over the shared test index, and keys for it."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run `app` with uvicorn in a thread on a free port; yield its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@dataclass
+class LiveApi:
+    url: str
+    app: FastAPI
+    keys: dict[str, str]
+
+
+def build_live_api(shared_kb: Any, data_dir: Path, writer: Any = None,
+                   **settings_update: Any) -> tuple[FastAPI, dict[str, str]]:  # fmt: skip
+    from api.app import create_app
+
+    settings = shared_kb.settings.model_copy(update={"data_dir": data_dir, **settings_update})
+    settings.api = settings.api.model_copy(update={"ui_enabled": False})
+    app = create_app(settings, knowledge_base=shared_kb, writer=writer)
+    store = app.state.key_store
+    keys = {
+        "admin": store.create("admin", "管理员")[1],
+        "inspector": store.create("inspector", "执法人员甲")[1],
+        "enterprise": store.create("enterprise", "示例企业", origins=["http://127.0.0.1:9"])[1],
+    }
+    return app, keys
+
+
+@pytest.fixture(scope="module")
+def live_api(shared_kb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:  # type: ignore[no-untyped-def]
+    app, keys = build_live_api(shared_kb, tmp_path_factory.mktemp("api-data"))
+    with serve(app) as url:
+        yield LiveApi(url, app, keys)

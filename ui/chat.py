@@ -1,0 +1,129 @@
+"""The 智能问答 tab: chat, the cited articles beside it, and past conversations."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from agent.service import AssistantService
+from ui.cards import render_citations
+
+# The service returns a finished, verified answer; showing it in about this
+# many growing slices reads as typing without delaying it noticeably.
+STREAM_STEPS = 40
+STREAM_PAUSE_SECONDS = 0.02
+MIN_SLICE_CHARS = 8
+TITLE_CHARS = 24
+
+# [title, conversation id] pairs, newest first, for one browser session.
+Conversations = list[list[str]]
+Message = dict[str, Any]
+
+
+def stream_slices(text: str, steps: int = STREAM_STEPS) -> Iterator[str]:
+    """Yield ever longer prefixes of `text`, ending with all of it."""
+    size = max(MIN_SLICE_CHARS, -(-len(text) // steps))
+    yield from (text[:end] for end in range(size, len(text), size))
+    yield text
+
+
+def conversation_title(question: str) -> str:
+    """Name a conversation after its first question, shortened for the list."""
+    flat = " ".join(question.split())
+    return flat if len(flat) <= TITLE_CHARS else flat[: TITLE_CHARS - 1] + "…"
+
+
+def build_chat_tab(service: AssistantService) -> None:
+    """Lay out the chat tab inside the current Blocks and wire its events."""
+    conversation_id = gr.State(None)
+    conversations = gr.State([])
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=200):
+            new_button = gr.Button("新对话", variant="secondary", elem_id="new-chat")
+            history = gr.Radio(
+                [], label="历史对话", elem_id="conversations", interactive=True
+            )
+        with gr.Column(scale=3, min_width=360):
+            chatbot = gr.Chatbot(
+                label="问答",
+                elem_id="chat",
+                height=620,
+                feedback_options=None,
+                placeholder="请输入安全生产方面的问题，回答会注明所依据的条文。",
+            )
+            with gr.Row():
+                question = gr.Textbox(
+                    show_label=False,
+                    placeholder="例如：安全生产许可证的有效期是几年？",
+                    elem_id="question",
+                    scale=5,
+                    lines=1,
+                    max_lines=4,
+                )
+                send = gr.Button("发送", variant="primary", scale=1, min_width=80)
+        with gr.Column(scale=2, min_width=300):
+            gr.Markdown("### 引用条文")
+            citations = gr.Markdown(
+                render_citations([]), elem_id="citations", max_height=640
+            )
+
+    def answer(
+        text: str, chat: list[Message], current: str | None, known: Conversations
+    ) -> Iterator[tuple[Any, ...]]:
+        text = text.strip()
+        limit = service.settings.api.max_message_chars
+        if not text or len(text) > limit:
+            if text:
+                gr.Warning(f"问题太长：最多 {limit} 个字，当前 {len(text)} 个字。")
+            yield (gr.skip(),) * 6
+            return
+        chat = [*chat, {"role": "user", "content": text}]
+        yield "", chat, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+
+        turn = service.ask(text, current)
+        if current is None:
+            known = [[conversation_title(text), turn.conversation_id], *known]
+        listing = gr.update(
+            choices=[(title, cid) for title, cid in known], value=turn.conversation_id
+        )
+        cited = render_citations(turn.citations, turn.mode)
+        for partial in stream_slices(turn.text):
+            reply = {"role": "assistant", "content": partial}
+            yield gr.skip(), [*chat, reply], cited, listing, turn.conversation_id, known
+            time.sleep(STREAM_PAUSE_SECONDS)
+
+    def open_conversation(chosen: str | None) -> tuple[Any, ...]:
+        if not chosen:
+            return gr.skip(), gr.skip(), gr.skip()
+        messages = service.history(chosen)
+        chat = [{"role": m["role"], "content": m["content"]} for m in messages]
+        replies = [m for m in messages if m["role"] == "assistant"]
+        last = replies[-1]["citations"] if replies else []
+        # The stored messages keep citations but not how the answer was made.
+        return chat, render_citations(last, ""), chosen
+
+    def start_new() -> tuple[Any, ...]:
+        return [], render_citations([]), None, gr.update(value=None), ""
+
+    ask_inputs = [question, chatbot, conversation_id, conversations]
+    ask_outputs = [
+        question, chatbot, citations, history, conversation_id, conversations
+    ]
+    for trigger in (question.submit, send.click):
+        trigger(answer, ask_inputs, ask_outputs, api_visibility="private")
+    # `input` fires only on a user's pick, not when an answer updates the list.
+    history.input(
+        open_conversation,
+        [history],
+        [chatbot, citations, conversation_id],
+        api_visibility="private",
+    )
+    new_button.click(
+        start_new,
+        None,
+        [chatbot, citations, conversation_id, history, question],
+        api_visibility="private",
+    )

@@ -1,0 +1,76 @@
+"""The inspector console: a Gradio app mounted on the FastAPI app.
+
+It calls the assistant and the retriever in-process, the same services the
+HTTP API uses, and opens only to inspector and admin API keys.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+from fastapi import FastAPI
+
+from agent.service import AssistantService
+from minqian.components import KnowledgeBase
+from minqian.keys import ApiKeyStore
+from ui.cards import escape_markdown
+from ui.chat import build_chat_tab
+from ui.search import build_search_tab
+from ui.sign_in import SIGN_IN_MESSAGE, console_sign_in
+
+TITLE = "闽企安 · 检查员控制台"
+CSS = """
+#citations { font-size: 0.92em; }
+#citations blockquote, #search-results blockquote { white-space: normal; }
+#console-user { text-align: right; }
+"""
+
+
+def build_console(service: AssistantService, kb: KnowledgeBase) -> gr.Blocks:
+    """Build the console's two tabs over the given services."""
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as console:
+        with gr.Row(equal_height=True):
+            gr.Markdown(f"## {TITLE}")
+            user = gr.Markdown(elem_id="console-user")
+            # Gradio's logout defaults to every session of this user name, and
+            # names are free text: end only this browser's session.
+            gr.Button(
+                "退出登录",
+                link="logout?all_session=false",
+                size="sm",
+                scale=0,
+                min_width=100,
+            )
+        with gr.Tab("智能问答", id="chat"):
+            build_chat_tab(service)
+        with gr.Tab("条文检索", id="search"):
+            build_search_tab(kb)
+        console.load(show_user, None, user, api_visibility="private")
+    return console
+
+
+def show_user(request: gr.Request) -> str:
+    """Greet the signed-in inspector by the name they signed in with."""
+    name = escape_markdown(request.username or "未登录")
+    return f"当前用户：**{name}**"
+
+
+def mount_console(
+    app: FastAPI,
+    service: AssistantService,
+    kb: KnowledgeBase,
+    key_store: ApiKeyStore,
+    path: str,
+) -> FastAPI:
+    """Mount the console at `path`, behind sign-in with an inspector or admin key."""
+    return gr.mount_gradio_app(
+        app,
+        build_console(service, kb),
+        path=path,
+        auth=console_sign_in(key_store),
+        auth_message=SIGN_IN_MESSAGE,
+        # The footer links to English pages (API docs, Gradio, settings).
+        footer_links=[],
+        css=CSS,
+        ssr_mode=False,
+        mcp_server=False,
+    )

@@ -1,0 +1,59 @@
+"""Console sign-in: the inspector's name as user name, an API key as password.
+
+Only inspector and admin keys open the console; enterprise keys belong to the
+enterprise portal and the public API, where their origins and enterprise are
+enforced, so the console refuses them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from starlette.concurrency import run_in_threadpool
+
+from minqian.keys import ApiKeyStore
+
+logger = logging.getLogger(__name__)
+
+CONSOLE_ROLES: frozenset[str] = frozenset({"inspector", "admin"})
+MAX_NAME_CHARS = 50
+SIGN_IN_MESSAGE = (
+    "闽企安检查员控制台：用户名填写您的姓名，密码填写检查员或管理员 API 密钥"
+    "（以 mq_ 开头）。企业密钥不能登录本控制台。"
+)
+
+SignIn = Callable[[str, str], Awaitable[bool]]
+
+
+def check_console_key(store: ApiKeyStore, username: str, password: str) -> bool:
+    """Accept a named user whose password is an active inspector or admin key."""
+    name = username.strip()
+    if not name or len(name) > MAX_NAME_CHARS:
+        logger.warning("console sign-in refused reason=bad_name chars=%s", len(name))
+        return False
+    key = store.authenticate(password.strip())
+    if key is None:
+        logger.warning("console sign-in refused reason=unknown_key")
+        return False
+    if key.role not in CONSOLE_ROLES:
+        logger.warning(
+            "console sign-in refused reason=role key=%s role=%s", key.id, key.role
+        )
+        return False
+    logger.info("console sign-in key=%s role=%s", key.id, key.role)
+    return True
+
+
+def console_sign_in(store: ApiKeyStore) -> SignIn:
+    """Build the `auth` callable for `gr.mount_gradio_app`."""
+
+    # Gradio awaits a coroutine function but calls a plain one on the event
+    # loop, where a database round trip would stall every other session.
+    async def sign_in(username: str, password: str) -> bool:
+        return await run_in_threadpool(check_console_key, store, username, password)
+
+    # TODO: Gradio keeps its session tokens in memory and never asks again, so
+    # a revoked key stays signed in until logout or restart; the ideal is an
+    # `auth_dependency` that re-checks the key behind the session cookie.
+    return sign_in
