@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED = False
 export DO_NOT_TRACK = true
 export UNSTRUCTURED_DISABLE_NOTICE = 1
 
-.PHONY: setup run ingest serve test eval lint
+.PHONY: setup browser run ingest serve test eval lint
 
 setup: $(STAMP)
 
@@ -33,7 +33,15 @@ run: setup
 ingest: setup
 	MINQIAN_CORPUS_PATHS="$${MINQIAN_CORPUS_PATHS:-$(wildcard $(SHARED_LAWS))}" $(BIN)/minqian ingest
 
-test: setup
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers
+# here); the font renders Chinese in screenshots.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium fonts-wqy-microhei >/dev/null; \
+	fi
+
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 eval: setup
