@@ -6,6 +6,10 @@ HTTP API uses, and opens only to inspector and admin API keys.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
 import gradio as gr
 from fastapi import FastAPI
 
@@ -17,6 +21,8 @@ from ui.chat import build_chat_tab
 from ui.search import build_search_tab
 from ui.sign_in import SIGN_IN_MESSAGE, console_sign_in
 
+T = TypeVar("T")
+
 TITLE = "闽企安 · 检查员控制台"
 CSS = """
 #citations { font-size: 0.92em; }
@@ -27,6 +33,10 @@ CSS = """
 
 def build_console(service: AssistantService, kb: KnowledgeBase) -> gr.Blocks:
     """Build the console's two tabs over the given services."""
+    return in_running_loop(lambda: _build_console(service, kb))
+
+
+def _build_console(service: AssistantService, kb: KnowledgeBase) -> gr.Blocks:
     with gr.Blocks(title=TITLE, analytics_enabled=False) as console:
         with gr.Row(equal_height=True):
             gr.Markdown(f"## {TITLE}")
@@ -62,9 +72,16 @@ def mount_console(
     path: str,
 ) -> FastAPI:
     """Mount the console at `path`, behind sign-in with an inspector or admin key."""
+    console = build_console(service, kb)
+    return in_running_loop(lambda: _mount(app, console, key_store, path))
+
+
+def _mount(
+    app: FastAPI, console: gr.Blocks, key_store: ApiKeyStore, path: str
+) -> FastAPI:
     return gr.mount_gradio_app(
         app,
-        build_console(service, kb),
+        console,
         path=path,
         auth=console_sign_in(key_store),
         auth_message=SIGN_IN_MESSAGE,
@@ -74,3 +91,22 @@ def mount_console(
         ssr_mode=False,
         mcp_server=False,
     )
+
+
+def in_running_loop(build: Callable[[], T]) -> T:
+    """Call `build` with an event loop running, starting a short-lived one if needed."""
+    # Gradio 6.17 makes each asyncio.Lock of its queue and app through
+    # utils.safe_get_lock, which, with no running loop, opens a new event loop
+    # and abandons it unclosed (ResourceWarning, two sockets each). Inside a
+    # running loop it makes none; the locks bind to uvicorn's loop on first use.
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        return build()
+
+    async def run() -> T:
+        return build()
+
+    return asyncio.run(run())
