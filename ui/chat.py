@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -11,12 +12,15 @@ import gradio as gr
 from agent.service import AssistantService
 from ui.cards import render_citations
 
+logger = logging.getLogger(__name__)
+
 # The service returns a finished, verified answer; showing it in about this
 # many growing slices reads as typing without delaying it noticeably.
 STREAM_STEPS = 40
 STREAM_PAUSE_SECONDS = 0.02
 MIN_SLICE_CHARS = 8
 TITLE_CHARS = 24
+FAILED_REPLY = "抱歉，这次回答没有完成，请稍后再问一次。"
 
 # [title, conversation id] pairs, newest first, for one browser session.
 Conversations = list[list[str]]
@@ -78,52 +82,72 @@ def build_chat_tab(service: AssistantService) -> None:
         if not text or len(text) > limit:
             if text:
                 gr.Warning(f"问题太长：最多 {limit} 个字，当前 {len(text)} 个字。")
-            yield (gr.skip(),) * 6
+            yield (gr.skip(),) * 7
             return
         chat = [*chat, {"role": "user", "content": text}]
-        yield "", chat, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        # Sending stays off until the answer is complete, so a second question
+        # cannot start from a conversation that is still being written.
+        yield "", chat, gr.skip(), gr.skip(), gr.skip(), gr.skip(), _sending(False)
 
-        turn = service.ask(text, current)
+        try:
+            turn = service.ask(text, current)
+        except Exception:
+            logger.exception("console turn failed conversation=%s", current)
+            failed = {"role": "assistant", "content": FAILED_REPLY}
+            yield gr.skip(), [*chat, failed], *(gr.skip(),) * 4, _sending(True)
+            return
+        cid = turn.conversation_id
         if current is None:
-            known = [[conversation_title(text), turn.conversation_id], *known]
-        listing = gr.update(
-            choices=[(title, cid) for title, cid in known], value=turn.conversation_id
-        )
+            known = [[conversation_title(text), cid], *known]
+        listing = gr.update(choices=[(title, c) for title, c in known], value=cid)
         cited = render_citations(turn.citations, turn.mode)
-        for partial in stream_slices(turn.text):
+        slices = list(stream_slices(turn.text))
+        for number, partial in enumerate(slices, 1):
             reply = {"role": "assistant", "content": partial}
-            yield gr.skip(), [*chat, reply], cited, listing, turn.conversation_id, known
+            done = _sending(True) if number == len(slices) else gr.skip()
+            yield gr.skip(), [*chat, reply], cited, listing, cid, known, done
             time.sleep(STREAM_PAUSE_SECONDS)
 
     def open_conversation(chosen: str | None) -> tuple[Any, ...]:
         if not chosen:
-            return gr.skip(), gr.skip(), gr.skip()
+            return (gr.skip(),) * 4
         messages = service.history(chosen)
         chat = [{"role": m["role"], "content": m["content"]} for m in messages]
         replies = [m for m in messages if m["role"] == "assistant"]
         last = replies[-1]["citations"] if replies else []
         # The stored messages keep citations but not how the answer was made.
-        return chat, render_citations(last, ""), chosen
+        return chat, render_citations(last, ""), chosen, _sending(True)
 
     def start_new() -> tuple[Any, ...]:
-        return [], render_citations([]), None, gr.update(value=None), ""
+        cleared = render_citations([])
+        return [], cleared, None, gr.update(value=None), "", _sending(True)
 
-    ask_inputs = [question, chatbot, conversation_id, conversations]
-    ask_outputs = [
-        question, chatbot, citations, history, conversation_id, conversations
-    ]
-    for trigger in (question.submit, send.click):
-        trigger(answer, ask_inputs, ask_outputs, api_visibility="private")
+    answering = gr.on(
+        [question.submit, send.click],
+        answer,
+        [question, chatbot, conversation_id, conversations],
+        [question, chatbot, citations, history, conversation_id, conversations, send],
+        api_visibility="private",
+    )
+    # Switching conversation stops an answer still being shown, which would
+    # otherwise keep writing into the conversation now on screen. The turn
+    # itself still completes and is stored.
     # `input` fires only on a user's pick, not when an answer updates the list.
     history.input(
         open_conversation,
         [history],
-        [chatbot, citations, conversation_id],
+        [chatbot, citations, conversation_id, send],
+        cancels=[answering],
         api_visibility="private",
     )
     new_button.click(
         start_new,
         None,
-        [chatbot, citations, conversation_id, history, question],
+        [chatbot, citations, conversation_id, history, question, send],
+        cancels=[answering],
         api_visibility="private",
     )
+
+
+def _sending(enabled: bool) -> Any:
+    return gr.update(interactive=enabled)

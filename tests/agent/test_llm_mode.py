@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from agent.checkpoints import open_checkpointer
 from agent.graph import FALLBACK_NOTICE
 from agent.service import AssistantService
-from tests.api.conftest import free_port, serve
+from api.local_server import free_port, serve
 from tests.conftest import needs_shared
 
 pytestmark = needs_shared

@@ -9,7 +9,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
-from tests.api.conftest import build_live_api, free_port, serve
+from api.local_server import free_port, serve
+from tests.api.conftest import build_live_api
 from tests.conftest import needs_shared
 
 pytestmark = needs_shared
