@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from api.auth import is_cross_origin
 from api.errors import error_body, install_error_handlers
-from api.routers import chat, health, knowledge
+from api.routers import admin, chat, health, knowledge
 from minqian.settings import Settings
 
 logger = logging.getLogger("api.access")
@@ -62,6 +62,7 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     app.include_router(health.router)
     app.include_router(knowledge.router)
     app.include_router(chat.router)
+    app.include_router(admin.router)
 
     @app.get("/widget.js", include_in_schema=False)
     def route_widget() -> FileResponse:

@@ -47,12 +47,15 @@ def render_citations(
         return "本轮回答没有引用条文。"
     cards = [f"**回答方式**：{MODE_LABELS.get(mode, mode or '—')}"] if mode else []
     for record in citations:
-        verified = "✅ 已核验" if record["verified"] else "⚠️ 未核验"
+        # Plain words, not emoji: the console must read right on machines
+        # with only a CJK text font.
+        verified = "已核验" if record["verified"] else "未核验，请以原文为准"
+        rows = [*_metadata(record), ("引用核验", verified)]
+        table = "".join(f"| {name} | {value} |\n" for name, value in rows)
+        head, _, body = table.partition("\n")
         cards.append(
             f"#### {escape_markdown(record['citation'])}\n\n"
-            + _metadata(record)
-            + f"| 引用核验 | {verified} |\n\n"
-            + quote(record["text"])
+            f"{head}\n|---|---|\n{body}\n{quote(record['text'])}"
         )
     return "\n\n---\n\n".join(cards)
 
@@ -63,23 +66,28 @@ def render_hits(hits: Sequence[Mapping[str, Any]]) -> str:
         return "没有找到符合条件的条文。可以放宽筛选条件，或换一种说法再试。"
     cards = [f"共找到 **{len(hits)}** 条。"]
     for number, hit in enumerate(hits, 1):
+        rows = [
+            *_metadata(hit),
+            ("适用行业", escape_markdown("、".join(hit.get("industries") or [])) or "—"),
+            ("相关度", f"{hit['score']:.4f}"),
+        ]
+        # The search tab is wide: one row of metadata under a row of names.
+        table = (
+            "| " + " | ".join(name for name, _ in rows) + " |\n"
+            + "|---" * len(rows) + "|\n"
+            + "| " + " | ".join(value for _, value in rows) + " |\n"
+        )  # fmt: skip
         path = escape_markdown(str(hit.get("path") or ""))
-        industries = "、".join(hit.get("industries") or []) or "—"
-        extra = f"| 适用行业 | {industries} |\n| 相关度 | {hit['score']:.4f} |\n"
-        if path:
-            extra += f"| 所在章节 | {path} |\n"
+        located = f"所在章节：{path}\n\n" if path else ""
         cards.append(
             f"#### {number}. 《{escape_markdown(hit['title'])}》"
             f"{escape_markdown(hit['article'])}\n\n"
-            + _metadata(hit)
-            + extra
-            + "\n"
-            + quote(str(hit["text"]))
+            f"{table}\n{located}{quote(str(hit['text']))}"
         )
     return "\n\n---\n\n".join(cards)
 
 
-def _metadata(item: Mapping[str, Any]) -> str:
+def _metadata(item: Mapping[str, Any]) -> list[tuple[str, str]]:
     rows = [
         ("法规名称", item["title"]),
         ("条号", item["article"]),
@@ -88,5 +96,4 @@ def _metadata(item: Mapping[str, Any]) -> str:
         ("施行日期", item["effective_date"] or "未载明"),
         ("发布机关", item["issuer"] or "未载明"),
     ]
-    body = "".join(f"| {name} | {escape_markdown(str(v))} |\n" for name, v in rows)
-    return "| 项目 | 内容 |\n|---|---|\n" + body
+    return [(name, escape_markdown(str(value))) for name, value in rows]

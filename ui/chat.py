@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,6 +57,8 @@ def build_chat_tab(service: AssistantService) -> None:
                 elem_id="chat",
                 height=620,
                 feedback_options=None,
+                # "share" posts to Hugging Face Spaces: no use in a closed console.
+                buttons=["copy", "copy_all"],
                 placeholder="请输入安全生产方面的问题，回答会注明所依据的条文。",
             )
             with gr.Row():
@@ -84,28 +87,31 @@ def build_chat_tab(service: AssistantService) -> None:
                 gr.Warning(f"问题太长：最多 {limit} 个字，当前 {len(text)} 个字。")
             yield (gr.skip(),) * 7
             return
-        chat = [*chat, {"role": "user", "content": text}]
-        # Sending stays off until the answer is complete, so a second question
-        # cannot start from a conversation that is still being written.
-        yield "", chat, gr.skip(), gr.skip(), gr.skip(), gr.skip(), _sending(False)
-
-        try:
-            turn = service.ask(text, current)
-        except Exception:
-            logger.exception("console turn failed conversation=%s", current)
-            failed = {"role": "assistant", "content": FAILED_REPLY}
-            yield gr.skip(), [*chat, failed], *(gr.skip(),) * 4, _sending(True)
-            return
-        cid = turn.conversation_id
+        # The id is chosen here so the conversation is listed at once and
+        # stays listed even if the user moves on before the answer is shown.
+        cid = current or uuid.uuid4().hex
         if current is None:
             known = [[conversation_title(text), cid], *known]
         listing = gr.update(choices=[(title, c) for title, c in known], value=cid)
+        chat = [*chat, {"role": "user", "content": text}]
+        # Sending stays off until the answer is complete, so a second question
+        # cannot start from a conversation that is still being written.
+        yield "", chat, gr.skip(), listing, cid, known, _sending(False)
+
+        try:
+            turn = service.ask(text, cid)
+        except Exception:
+            logger.exception("console turn failed conversation=%s", cid)
+            failed = {"role": "assistant", "content": FAILED_REPLY}
+            yield gr.skip(), [*chat, failed], *(gr.skip(),) * 4, _sending(True)
+            return
         cited = render_citations(turn.citations, turn.mode)
+        listed = (gr.skip(),) * 3  # the list, id and titles are already shown
         slices = list(stream_slices(turn.text))
         for number, partial in enumerate(slices, 1):
             reply = {"role": "assistant", "content": partial}
             done = _sending(True) if number == len(slices) else gr.skip()
-            yield gr.skip(), [*chat, reply], cited, listing, cid, known, done
+            yield gr.skip(), [*chat, reply], cited, *listed, done
             time.sleep(STREAM_PAUSE_SECONDS)
 
     def open_conversation(chosen: str | None) -> tuple[Any, ...]:
@@ -130,9 +136,9 @@ def build_chat_tab(service: AssistantService) -> None:
         api_visibility="private",
     )
     # Switching conversation stops an answer still being shown, which would
-    # otherwise keep writing into the conversation now on screen. The turn
-    # itself still completes and is stored.
-    # `input` fires only on a user's pick, not when an answer updates the list.
+    # otherwise keep writing into the conversation now on screen; the turn
+    # itself still completes and is stored. `input` fires only on a user's
+    # pick, not when an answer updates the list.
     history.input(
         open_conversation,
         [history],
@@ -140,7 +146,10 @@ def build_chat_tab(service: AssistantService) -> None:
         cancels=[answering],
         api_visibility="private",
     )
-    new_button.click(
+    # The chat's own clear button would otherwise empty the screen while the
+    # next question silently continued the old conversation.
+    gr.on(
+        [new_button.click, chatbot.clear],
         start_new,
         None,
         [chatbot, citations, conversation_id, history, question, send],

@@ -136,3 +136,19 @@ def test_revoked_key_is_refused(live_api) -> None:  # type: ignore[no-untyped-de
     store.revoke(record.id)
     response = httpx.get(f"{live_api.url}/v1/models", headers={"Authorization": f"Bearer {plaintext}"})
     assert response.status_code == 401
+
+
+def test_key_administration_is_for_admins_only(live_api) -> None:  # type: ignore[no-untyped-def]
+    url = f"{live_api.url}/v1/admin/keys"
+    for role in ("inspector", "enterprise"):
+        refused = httpx.get(url, headers={"Authorization": f"Bearer {live_api.keys[role]}"})
+        assert refused.status_code == 403
+        assert refused.json()["error"]["message"] == f"角色 {role} 无权访问此接口"
+    admin = {"Authorization": f"Bearer {live_api.keys['admin']}"}
+    created = httpx.post(url, json={"role": "inspector", "name": "执法人员乙"}, headers=admin)
+    assert created.status_code == 201 and created.json()["key"].startswith("mq_")
+    listed = httpx.get(url, headers=admin).json()
+    assert "执法人员乙" in [k["name"] for k in listed] and all("key" not in k for k in listed)
+    bad = httpx.post(url, json={"role": "inspector", "name": "x", "origins": ["https://a.cn"]},
+                     headers=admin)  # fmt: skip
+    assert bad.status_code == 400

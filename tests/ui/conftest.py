@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from playwright.sync_api import Browser, Page
 
+from minqian.components import KnowledgeBase
 from minqian.keys import ApiKeyStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +32,6 @@ class Console:
     """The running console and the keys to sign in with."""
 
     url: str
-    store: ApiKeyStore
     inspector_key: str
     admin_key: str
     enterprise_key: str
@@ -50,26 +51,33 @@ def key_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiKeyStore]
 
 
 @pytest.fixture(scope="module")
-def console(shared_kb, key_store: ApiKeyStore) -> Iterator[Console]:  # type: ignore[no-untyped-def]
+def console(shared_kb: KnowledgeBase, key_store: ApiKeyStore) -> Iterator[Console]:
     """The console mounted at /ui on a FastAPI app served on 127.0.0.1."""
     from agent.checkpoints import open_checkpointer
     from agent.service import AssistantService
     from ui.console import mount_console
 
-    keys = {role: key_store.create(role, f"测试 {role}")[1] for role in ("inspector", "admin", "enterprise")}
+    roles = ("inspector", "admin", "enterprise")
+    keys = {role: key_store.create(role, f"测试 {role}")[1] for role in roles}
     revoked, revoked_key = key_store.create("inspector", "已吊销")
     key_store.revoke(revoked.id)
     with ExitStack() as stack:
         checkpointer = open_checkpointer(shared_kb.settings, stack)
-        service = AssistantService(shared_kb, shared_kb.settings, checkpointer, writer=None)
+        settings = shared_kb.settings
+        service = AssistantService(shared_kb, settings, checkpointer, writer=None)
         app = mount_console(FastAPI(), service, shared_kb, key_store, "/ui")
         url = stack.enter_context(serve(app))
-        yield Console(f"{url}/ui/", key_store, keys["inspector"], keys["admin"],
-                      keys["enterprise"], revoked_key)  # fmt: skip
+        yield Console(
+            url=f"{url}/ui/",
+            inspector_key=keys["inspector"],
+            admin_key=keys["admin"],
+            enterprise_key=keys["enterprise"],
+            revoked_key=revoked_key,
+        )
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     """Headless Debian Chromium driven by Playwright's sync API."""
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
@@ -77,16 +85,20 @@ def browser() -> Iterator[object]:
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
 
 @pytest.fixture
-def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def page(browser: Browser) -> Iterator[Page]:
     """A fresh Chinese-locale browser context per test, so sessions do not mix."""
     # Gradio's login page takes its labels from the browser's language.
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 960})
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1440, "height": 960}
+    )
     context.set_default_timeout(30_000)
     page = context.new_page()
     yield page
@@ -99,7 +111,8 @@ def serve(app: FastAPI) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -55,7 +55,8 @@ def test_console_login_accepts_only_active_inspector_and_admin_keys(
     console: Console, role: str, status: int
 ) -> None:
     key = getattr(console, f"{role}_key")
-    response = httpx.post(f"{console.url}login", data={"username": "张三", "password": key})
+    form = {"username": "张三", "password": key}
+    response = httpx.post(f"{console.url}login", data=form)
     assert response.status_code == status
     if status == 400:
         assert response.json() == {"detail": "Incorrect credentials."}
@@ -100,12 +101,17 @@ def test_console_chat_streams_a_cited_answer_and_keeps_conversations(
     page.get_by_role("button", name="新对话").click()
     expect(chat).not_to_contain_text("第九条")
     expect(citations).to_contain_text("提问后")
+    ask(page, "生产安全事故应急预案多久演练一次？")
+    expect(history.get_by_role("radio")).to_have_count(2)
+    expect(chat).not_to_contain_text(QUESTION)
+
     history.get_by_text(QUESTION).click()
     expect(chat).to_contain_text("那期满了怎么办？")
+    expect(chat).not_to_contain_text("应急预案多久")
     expect(citations).to_contain_text("《安全生产许可证条例》第")
 
 
-def test_console_search_filters_by_category_and_shows_full_articles(
+def test_console_search_filters_by_category_then_signs_out(
     console: Console, page: Page
 ) -> None:
     sign_in(page, console, "李四", console.admin_key)
@@ -124,3 +130,6 @@ def test_console_search_filters_by_category_and_shows_full_articles(
     assert len(headings) == 3
     assert not any("中华人民共和国安全生产法" in h for h in headings), headings
     page.screenshot(path=ARTIFACTS / "console-search.png", full_page=True)
+
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
