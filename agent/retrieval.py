@@ -160,8 +160,12 @@ class ClauseRetriever:
                 article = lookup(ref, self.catalog, self.index)
             except CitationNotFound:
                 continue
-            for part in article.parts:
-                hits.append(Hit(part, 1.0, {"cited": 1}, cited=True))
+            parts = article.parts
+            if expr:  # a cited article still has to pass the filters
+                ids = _list([p["id"] for p in parts])
+                allowed = {r["id"] for r in self.index.query(f"({expr}) and id in {ids}")}
+                parts = [p for p in parts if p["id"] in allowed]
+            hits += [Hit(part, 1.0, {"cited": 1}, cited=True) for part in parts]
         return hits
 
 

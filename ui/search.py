@@ -82,12 +82,24 @@ def build_search_tab(kb: KnowledgeBase) -> None:
     button = gr.Button("检索", variant="primary", elem_id="search-button")
     results = gr.Markdown(EMPTY_RESULTS, elem_id="search-results")
 
-    def run(*values: Any) -> str:
-        return search_clauses(kb, *values)
+    def run(
+        text: str,
+        chosen_categories: list[str],
+        chosen_industries: list[str],
+        chosen_statuses: list[str],
+        limit: float,
+    ) -> str:
+        return search_clauses(
+            kb, text, chosen_categories, chosen_industries, chosen_statuses, limit
+        )
 
-    inputs = [query, categories, industries, statuses, top_k]
-    for trigger in (query.submit, button.click):
-        trigger(run, inputs, results, api_visibility="private")
+    gr.on(
+        [query.submit, button.click],
+        run,
+        [query, categories, industries, statuses, top_k],
+        results,
+        api_visibility="private",
+    )
 
 
 def _filter(choices: tuple[str, ...], label: str, elem_id: str) -> gr.Dropdown:

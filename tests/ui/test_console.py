@@ -131,5 +131,5 @@ def test_console_search_filters_by_category_then_signs_out(
     assert not any("中华人民共和国安全生产法" in h for h in headings), headings
     page.screenshot(path=ARTIFACTS / "console-search.png", full_page=True)
 
-    page.get_by_role("button", name="退出登录").click()
+    page.get_by_role("link", name="退出登录").click()
     expect(page.get_by_role("button", name="登录")).to_be_visible()
