@@ -57,9 +57,10 @@ def full_articles(hits: list[Hit], catalog: Catalog, index: ClauseIndex) -> list
             ref = parse_reference(f"《{f['title']}》{f['article_label']}", catalog)
             article = lookup(ref, catalog, index)
         except CitationNotFound:
-            continue  # project list entries and sections are cited as stored
-            # TODO: cite list entries (GM-001) through lookup too, once lists
-            # are answers in their own right (inspection issue).
+            # Sections of documents without articles have no 第X条 to cite.
+            # TODO: cite standard sections (4.2.1) by number once standards
+            # are ingested; today they are found by search but not quoted.
+            continue
         found.append((hit, article))
     return found
 

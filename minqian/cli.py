@@ -137,7 +137,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from api.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
+    # api.access logs one line per request; uvicorn's own access log would repeat it.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None,
+                access_log=False)  # fmt: skip
     return 0
 
 
