@@ -8,17 +8,20 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langgraph.graph import END, START, StateGraph
 
 from agent.answers import compose_extractive, full_articles
+from agent.citations import find_references, lookup, nearest_articles
 from agent.intents import classify_intent, standalone_question
 from agent.llm import LawAnswerWriter, LLMUnavailable
 from agent.state import AssistantState
 from agent.verification import verify_answer
 from minqian.components import KnowledgeBase
+from minqian.errors import CitationNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +58,9 @@ def build_assistant_graph(kb: KnowledgeBase, writer: LawAnswerWriter | None,
 
     def answer_law_question(state: AssistantState) -> dict[str, Any]:
         question = state["question"]
+        missing = missing_reference(question, kb)
+        if missing:
+            return _reply(missing, [], [], "abstain")
         hits = kb.retriever.search(question, 6)
         articles = full_articles(hits, kb.catalog, kb.index)
         extractive = compose_extractive(question, articles)
@@ -90,6 +96,28 @@ def build_assistant_graph(kb: KnowledgeBase, writer: LawAnswerWriter | None,
     graph.add_edge("answer_law_question", END)
     graph.add_edge("describe_capabilities", END)
     return graph.compile(checkpointer=checkpointer, name="minqian_assistant")
+
+
+def missing_reference(question: str, kb: KnowledgeBase) -> str:
+    """A reply when the question cites an instrument or article the base lacks.
+
+    Answering “《X》第九十九条写了什么” with other articles would pretend; the
+    honest answer is that the base does not hold it, with the nearest ones.
+    """
+    named = re.findall(r"《([^》]{2,60})》", question)
+    for name in named:
+        if kb.catalog.resolve(name) is None:
+            near = "、".join(f"《{e.title}》" for e in kb.catalog.similar(name))
+            hint = f"相近的有：{near}。" if near else ""
+            return f"知识库中没有《{name}》，无法引用其条文。{hint}"
+    for ref in find_references(question, kb.catalog):
+        try:
+            lookup(ref, kb.catalog, kb.index)
+        except CitationNotFound as exc:
+            near = nearest_articles(ref, kb.catalog, kb.index)[:3]
+            listed = "、".join(f"《{r['title']}》{r['article_label']}" for r in near)
+            return f"{exc}。" + (f"最接近的条文：{listed}。" if listed else "")
+    return ""
 
 
 def _reply(text: str, citations: list[Any], notices: list[str], mode: str) -> dict[str, Any]:
