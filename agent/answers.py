@@ -24,8 +24,9 @@ from minqian.errors import CitationNotFound
 
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 _STOPWORDS = set("的 了 吗 呢 吧 啊 是 在 和 与 及 或 要 会 能 可以 怎么 什么 哪些 多少 如何 有 没 没有 不 就 都 被 把 对 我 我们 你 他 她 它 这 那 个 一 请问 一下 应该 需要".split())  # fmt: skip
-# An answer needs this share of the question's content words in its articles.
-MIN_COVERAGE = 0.34
+# An answer needs this share of the question's content words in its articles
+# (tuned on the gold set: 0.34 abstained on a fifth of answerable questions).
+MIN_COVERAGE = 0.25
 
 
 @dataclass
