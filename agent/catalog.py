@@ -44,23 +44,16 @@ class Catalog:
         entries: dict[str, CatalogEntry] = {}
         fields = ["doc_key", "title", "short_titles", "category", "status",
                   "effective_date", "paragraph_first"]  # fmt: skip
-        iterator = self.index.client.query_iterator(
-            self.index.collection, batch_size=2000, filter="", output_fields=fields
-        )
-        try:
-            while batch := iterator.next():
-                for row in batch:
-                    key = row["doc_key"]
-                    if row["paragraph_first"] <= 1:
-                        counts[key] = counts.get(key, 0) + 1
-                    if key not in entries:
-                        aliases = tuple(a for a in row["short_titles"].split("|") if a)
-                        entries[key] = CatalogEntry(
-                            key, row["title"], aliases, row["category"], row["status"],
-                            row["effective_date"], 0,
-                        )  # fmt: skip
-        finally:
-            iterator.close()
+        for row in self.index.iterate(fields):
+            key = row["doc_key"]
+            if row["paragraph_first"] <= 1:
+                counts[key] = counts.get(key, 0) + 1
+            if key not in entries:
+                aliases = tuple(a for a in row["short_titles"].split("|") if a)
+                entries[key] = CatalogEntry(
+                    key, row["title"], aliases, row["category"], row["status"],
+                    row["effective_date"], 0,
+                )  # fmt: skip
         self.entries = {
             k: CatalogEntry(**{**e.__dict__, "articles": counts.get(k, 0)})
             for k, e in entries.items()

@@ -55,15 +55,8 @@ def _chunk_all(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
     by_doc: dict[str, list[dict[str, object]]] = {}
     fields = ["doc_key", "title", "article_label", "article_no", "article_suffix",
               "paragraph_first", "text"]  # fmt: skip
-    iterator = kb.index.client.query_iterator(
-        kb.index.collection, batch_size=2000, filter="", output_fields=fields
-    )
-    try:
-        while batch := iterator.next():
-            for row in batch:
-                by_doc.setdefault(str(row["doc_key"]), []).append(dict(row))
-    finally:
-        iterator.close()
+    for row in kb.index.iterate(fields):
+        by_doc.setdefault(str(row["doc_key"]), []).append(row)
 
     for rows in by_doc.values():
         rows.sort(key=lambda r: (r["article_no"], r["article_suffix"], r["paragraph_first"]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,6 +161,17 @@ class ClauseIndex:
             self.collection, filter=filter, output_fields=OUTPUT_FIELDS, limit=limit
         )
         return [StoredClause(dict(r)) for r in rows]
+
+    def iterate(self, fields: list[str], batch_size: int = 2000) -> Iterator[dict[str, Any]]:
+        """Every row's `fields`, in batches (query() alone stops at 16,384 rows)."""
+        iterator = self.client.query_iterator(
+            self.collection, batch_size=batch_size, filter="", output_fields=fields
+        )
+        try:
+            while batch := iterator.next():
+                yield from (dict(row) for row in batch)
+        finally:
+            iterator.close()
 
     def count(self) -> int:
         result = self.client.query(self.collection, filter="", output_fields=["count(*)"])
