@@ -60,7 +60,14 @@ class ClauseIndex:
         self.collection = collection
         self.dim = dim
         self.learned_sparse = learned_sparse
-        self.client = MilvusClient(uri=uri, token=token)
+        options: dict[str, Any] = {}
+        if "://" not in uri:
+            # The embedded Milvus Lite server keeps gRPC's default 5-minute
+            # minimum ping interval; pymilvus pings every 10 s, is told
+            # "too_many_pings" and reconnects, which stalls searches ~1.5 s.
+            options["grpc_options"] = {"grpc.keepalive_time_ms": 600_000,
+                                       "grpc.keepalive_permit_without_calls": 0}  # fmt: skip
+        self.client = MilvusClient(uri=uri, token=token, **options)
         if self.client.has_collection(collection) and not self._compatible():
             if not rebuild_if_incompatible:
                 raise ConfigurationError(
