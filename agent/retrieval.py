@@ -129,13 +129,14 @@ class ClauseRetriever:
                 hit.score += weights[method] / (k + rank)
                 hit.ranks[method] = rank
         if analysis is not None:
+            # Which instruments the question names: scanned once per query.
+            named = {entry.doc_key for _, _, entry in self.catalog.mentioned(analysis.text)}
             for hit in hits.values():
-                hit.score += self._prior(hit.clause, analysis) / k
+                hit.score += self._prior(hit.clause, analysis, named) / k
         return sorted(hits.values(), key=lambda h: -h.score)
 
-    def _prior(self, clause: StoredClause, analysis: QueryAnalysis) -> float:
+    def _prior(self, clause: StoredClause, analysis: QueryAnalysis, named: set[str]) -> float:
         s = self.settings
-        named = {entry.doc_key for _, _, entry in self.catalog.mentioned(analysis.text)}
         prior = s.title_boost if clause["doc_key"] in named else 0.0
         is_penalty = "法律责任" in clause["path"] or "罚则" in clause["path"] or "罚款" in clause["text"]
         if analysis.wants_penalty and is_penalty:
