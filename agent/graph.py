@@ -1,39 +1,47 @@
 """The assistant graph: understand the question, route it, answer it.
 
-    understand_question ─┬─ law_qa ───────────────→ answer_law_question → END
-                         └─ risk | coefficient | inspection | out_of_scope
-                                                    → describe_capabilities → END
+    understand_question ─┬─ law_qa ─────────────→ answer_law_question → END
+                         ├─ risk: identify ─────→ identify_risks (sub-graph, pauses) → END
+                         ├─ risk: records ──────→ answer_risk_records → END
+                         └─ coefficient | inspection | out_of_scope
+                                                  → describe_capabilities → END
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
 from agent.answers import compose_extractive, full_articles
 from agent.citations import find_references, lookup, nearest_articles
 from agent.intents import classify_intent, standalone_question
 from agent.llm import LawAnswerWriter, LLMUnavailable
+from agent.risk_dialogue import build_risk_dialogue
+from agent.risk_tools import answer_risk_records, wants_identification
 from agent.state import AssistantState
 from agent.verification import verify_answer
+from minqian.access import Principal
 from minqian.components import KnowledgeBase
+from minqian.risk.desk import RiskDesk
 from minqian.errors import CitationNotFound
 
 logger = logging.getLogger(__name__)
 
 CAPABILITIES = {
-    "risk": "风险辨识和风险管理码功能正在建设中。",
+    "risk": "风险辨识和风险管理码功能未启用。",
     "coefficient": "企业安全生产系数查询功能正在建设中。",
     "inspection": "检查计划、扫码入企记录和检查预警功能正在建设中。",
     "out_of_scope": "这个问题不在安全生产范围内，我无法回答。",
 }
 NOW_AVAILABLE = (
     "目前可以做的是：查询安全生产法律、法规、规章、标准和检查事项清单，回答相关问题并"
-    "注明出处（例如“动火作业要审批吗？”“《安全生产法》第二十一条”）。"
+    "注明出处（例如“动火作业要审批吗？”“《安全生产法》第二十一条”）；企业账号可以说"
+    "“帮我做风险辨识”，并查询本企业的风险清单、风险管理码、巡查记录和隐患报告。"
 )
 FALLBACK_NOTICE = "大模型服务暂时不可用，以下是根据检索到的条文自动整理的回答。"
 
@@ -43,8 +51,8 @@ def _user_texts(messages: list[BaseMessage]) -> list[str]:
 
 
 def build_assistant_graph(kb: KnowledgeBase, writer: LawAnswerWriter | None,
-                          checkpointer: Any = None) -> Any:  # fmt: skip
-    """Compile the graph over a knowledge base and an optional answer writer."""
+                          checkpointer: Any = None, desk: RiskDesk | None = None) -> Any:  # fmt: skip
+    """Compile the graph over a knowledge base, an optional writer and risk desk."""
 
     def understand_question(state: AssistantState) -> dict[str, Any]:
         texts = _user_texts(state["messages"])
@@ -53,8 +61,17 @@ def build_assistant_graph(kb: KnowledgeBase, writer: LawAnswerWriter | None,
         logger.debug("understood intent=%s question=%s", intent, question)
         return {"question": question, "intent": intent, "notices": [], "citations": []}
 
-    def route_by_intent(state: AssistantState) -> Literal["answer_law_question", "describe_capabilities"]:
-        return "answer_law_question" if state["intent"] == "law_qa" else "describe_capabilities"
+    def route_by_intent(state: AssistantState) -> str:
+        if state["intent"] == "law_qa":
+            return "answer_law_question"
+        if state["intent"] == "risk" and desk is not None:
+            return "identify_risks" if wants_identification(state["question"]) else "answer_risk_records"
+        return "describe_capabilities"
+
+    def records(state: AssistantState, config: RunnableConfig) -> dict[str, Any]:
+        assert desk is not None
+        principal = (config.get("configurable") or {}).get("principal") or Principal("worker", "anonymous")
+        return _reply(answer_risk_records(desk, principal, state["question"]), [], [], "risk")
 
     def answer_law_question(state: AssistantState) -> dict[str, Any]:
         question = state["question"]
@@ -91,8 +108,16 @@ def build_assistant_graph(kb: KnowledgeBase, writer: LawAnswerWriter | None,
     graph.add_node("understand_question", understand_question)
     graph.add_node("answer_law_question", answer_law_question)
     graph.add_node("describe_capabilities", describe_capabilities)
+    routes = ["answer_law_question", "describe_capabilities"]
+    if desk is not None:
+        chooser = writer if writer is not None and hasattr(writer, "choose") else None
+        graph.add_node("identify_risks", build_risk_dialogue(desk, chooser))
+        graph.add_node("answer_risk_records", records)
+        graph.add_edge("identify_risks", END)
+        graph.add_edge("answer_risk_records", END)
+        routes += ["identify_risks", "answer_risk_records"]
     graph.add_edge(START, "understand_question")
-    graph.add_conditional_edges("understand_question", route_by_intent)
+    graph.add_conditional_edges("understand_question", route_by_intent, routes)
     graph.add_edge("answer_law_question", END)
     graph.add_edge("describe_capabilities", END)
     return graph.compile(checkpointer=checkpointer, name="minqian_assistant")

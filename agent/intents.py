@@ -6,7 +6,10 @@ import re
 
 from agent.state import Intent
 
-_RISK = re.compile(r"风险辨识|风险识别|风险评估|风险清单|风险点|风险管理码|风险码|LEC|风险分级")
+_RISK = re.compile(
+    r"风险辨识|风险识别|风险评估|风险清单|风险点|风险管理码|风险码|LEC|风险分级|巡查打卡|巡查记录|"
+    r"隐患上报|隐患报告|内部隐患"
+)
 _COEFFICIENT = re.compile(r"安全生产系数|系数|扣分|评分|信用等级|检查次数上限|还能现场检查几次")
 _INSPECTION = re.compile(
     r"检查计划|执法计划|扫码入企|检查记录|重复检查|多头检查|高频次检查|检查方案|被检查了几次"

@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langgraph.types import Command
 
 from agent.graph import build_assistant_graph
 from agent.llm import LawAnswerWriter
 from agent.state import CitationRecord
+from minqian.access import Principal
 from minqian.components import KnowledgeBase
+from minqian.risk.desk import RiskDesk
 from minqian.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -30,40 +33,57 @@ class AssistantTurn:
     notices: list[str] = field(default_factory=list)
     mode: str = "extractive"
     question: str = ""
+    # When the assistant is waiting for an answer inside a guided dialogue:
+    # {"step": …, "question": …, "choices": […]}.
+    prompt: dict[str, Any] | None = None
 
 
 class AssistantService:
     """Answer user turns through the compiled graph and its checkpointer."""
 
     def __init__(self, kb: KnowledgeBase, settings: Settings, checkpointer: Any,
-                 writer: LawAnswerWriter | None = None) -> None:  # fmt: skip
+                 writer: LawAnswerWriter | None = None, desk: RiskDesk | None = None) -> None:  # fmt: skip
         self.kb = kb
         self.settings = settings
         if writer is None and settings.llm.enabled:
             writer = LawAnswerWriter(settings.llm)
         self.writer = writer
-        self.graph = build_assistant_graph(kb, writer, checkpointer)
+        self.desk = desk
+        self.graph = build_assistant_graph(kb, writer, checkpointer, desk)
         # Milvus Lite's client and the SQLite checkpointer are shared objects;
         # one turn at a time keeps them consistent under a threaded server.
         # TODO: per-request clients would allow parallel turns on Milvus servers.
         self._lock = threading.Lock()
 
     def ask(self, message: str, conversation_id: str | None = None,
-            history: list[BaseMessage] | None = None) -> AssistantTurn:  # fmt: skip
-        """Answer `message`; `history` seeds a conversation the server does not know."""
+            history: list[BaseMessage] | None = None,
+            principal: Principal | None = None) -> AssistantTurn:  # fmt: skip
+        """Answer `message` for `principal`; `history` seeds an unknown conversation.
+
+        A conversation paused inside a guided dialogue is resumed with the
+        message as the answer to the pending question.
+        """
         started = time.perf_counter()
         conversation_id = conversation_id or uuid.uuid4().hex
-        config = {"configurable": {"thread_id": conversation_id}}
+        # The principal rides in the config, not the state: it is never
+        # checkpointed, so a resumed dialogue is checked against this caller.
+        config = {"configurable": {"thread_id": conversation_id, "principal": principal}}
         with self._lock:
-            known = bool(self.graph.get_state(config).values.get("messages"))
-            seed = [] if known else list(history or [])
-            result = self.graph.invoke({"messages": [*seed, HumanMessage(message)]}, config)
-        reply = result["messages"][-1]
+            snapshot = self.graph.get_state(config)
+            if snapshot.interrupts:
+                result = self.graph.invoke(Command(resume=message), config)
+            else:
+                seed = [] if snapshot.values.get("messages") else list(history or [])
+                result = self.graph.invoke({"messages": [*seed, HumanMessage(message)]}, config)
+        pending = result.get("__interrupt__")
+        prompt = dict(pending[0].value) if pending else None
+        reply_text = prompt["question"] if prompt else str(result["messages"][-1].content)
         turn = AssistantTurn(
-            conversation_id=conversation_id, text=str(reply.content),
-            citations=list(result.get("citations") or []),
-            notices=list(result.get("notices") or []),
-            mode=str(result.get("answer_mode", "")), question=str(result.get("question", "")),
+            conversation_id=conversation_id, text=reply_text,
+            citations=[] if prompt else list(result.get("citations") or []),
+            notices=[] if prompt else list(result.get("notices") or []),
+            mode="risk" if prompt else str(result.get("answer_mode", "")),
+            question=str(result.get("question", "")), prompt=prompt,
         )  # fmt: skip
         logger.info(
             "assistant turn conversation=%s intent=%s mode=%s citations=%s ms=%.0f",
@@ -77,8 +97,12 @@ class AssistantService:
         """The messages of a conversation, oldest first, for display."""
         state = self.graph.get_state({"configurable": {"thread_id": conversation_id}})
         messages = state.values.get("messages") or []
-        return [
+        shown = [
             {"role": "assistant" if isinstance(m, AIMessage) else "user", "content": str(m.content),
              "citations": m.additional_kwargs.get("citations", []) if isinstance(m, AIMessage) else []}
             for m in messages
         ]  # fmt: skip
+        # The question a paused dialogue is waiting on is not a message yet.
+        shown += [{"role": "assistant", "content": str(i.value["question"]), "citations": []}
+                  for i in state.interrupts]  # fmt: skip
+        return shown

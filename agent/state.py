@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
@@ -32,4 +32,5 @@ class AssistantState(TypedDict, total=False):
     intent: Intent
     citations: list[CitationRecord]
     notices: list[str]
-    answer_mode: Literal["extractive", "llm", "fallback", "abstain", "capabilities"]
+    answer_mode: Literal["extractive", "llm", "fallback", "abstain", "capabilities", "risk"]
+    risk: dict[str, Any]  # the guided identification in progress (agent/risk_dialogue.py)

@@ -12,8 +12,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from minqian.errors import AccessDenied, InvalidRecord, RecordError, RecordNotFound, StateConflict
+
 _TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-          404: "not_found_error", 413: "invalid_request_error", 429: "rate_limit_error"}  # fmt: skip
+          404: "not_found_error", 409: "conflict_error", 410: "gone_error",
+          413: "invalid_request_error", 429: "rate_limit_error"}  # fmt: skip
+# Service-layer record errors and the status each one means on the wire.
+_RECORD_STATUS = {RecordNotFound: (404, "not_found"), AccessDenied: (403, "forbidden"),
+                  InvalidRecord: (400, "invalid_record"), StateConflict: (409, "state_conflict")}  # fmt: skip
 
 
 class ApiError(Exception):
@@ -38,6 +44,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def on_api_error(request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(error_body(exc.status, exc.message, exc.code, **exc.extra), exc.status)
+
+    @app.exception_handler(RecordError)
+    async def on_record_error(request: Request, exc: RecordError) -> JSONResponse:
+        status, code = next((v for k, v in _RECORD_STATUS.items() if isinstance(exc, k)), (400, "record_error"))
+        return JSONResponse(error_body(status, str(exc), code), status)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

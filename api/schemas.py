@@ -84,3 +84,6 @@ class ChatCompletion(BaseModel):
     citations: list[Citation]
     conversation_id: str
     answer_mode: str
+    prompt: dict[str, Any] | None = Field(
+        None, description="Set while a guided dialogue waits for an answer: step, question, choices."
+    )

@@ -20,6 +20,7 @@ KINDS: dict[str, str] = {
     "inspection_items": "检查事项",
     "hazard_list": "隐患清单",
     "accident_cases": "事故案例",
+    "risk_scenarios": "风险清单",
 }
 # Field order and Chinese labels used when an entry is rendered as text.
 _FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -38,7 +39,17 @@ _FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("direct_cause", "直接原因"), ("lessons", "教训"), ("scenarios", "关联场景"),
         ("basis", "相关条文"),
     ),
+    "risk_scenarios": (
+        ("name", "风险场景"), ("industries", "适用行业"), ("applies_to", "适用对象"),
+        ("description", "场景描述"), ("risk_points", "风险点"), ("basis", "依据"),
+    ),
 }  # fmt: skip
+# How one risk point of a scenario reads inside its scenario's article.
+_RISK_POINT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("location", "部位"), ("hazard_factors", "危险有害因素"), ("accident_types", "可能导致的事故"),
+    ("controls", "管控措施"), ("safe_operation", "安全操作要点"),
+)
+_CONTROL_KINDS = {"engineering": "工程技术", "management": "管理", "ppe": "个体防护", "emergency": "应急处置"}
 REQUIRED_FIELDS = ("id", "name")
 PROJECT_ISSUER = "闽企安项目组"
 
@@ -94,7 +105,23 @@ def _article(path: Path, kind: str, number: int, entry: object) -> Article:
         value = entry.get(key)
         if not value:
             continue
-        if isinstance(value, list):
+        if key == "risk_points":
+            value = "\n".join(_risk_point_text(point) for point in value)
+        elif isinstance(value, list):
             value = "；".join(str(v) for v in value)
         paragraphs.append(f"{label}：{value}")
     return Article(str(entry["id"]), number, 0, (), paragraphs)
+
+
+def _risk_point_text(point: dict[str, Any]) -> str:
+    parts = [f"{point.get('id', '')} {point.get('name', '')}".strip()]
+    for key, label in _RISK_POINT_FIELDS:
+        value = point.get(key)
+        if isinstance(value, dict):
+            value = "；".join(f"{_CONTROL_KINDS.get(k, k)}：{'、'.join(v)}" for k, v in value.items() if v)
+        elif isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        if value:
+            parts.append(f"{label}：{value}")
+    details = "；".join(parts[1:])
+    return f"{parts[0]}（{details}）" if details else parts[0]

@@ -7,11 +7,13 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from minqian.regions import region_name
 from minqian.settings import Settings
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from minqian.enterprises import EnterpriseStore
     from minqian.keys import ApiKey, ApiKeyStore
 
 
@@ -25,7 +27,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     # the same Chinese message here as everywhere else.
     create.add_argument("--role", required=True, help="admin、inspector 或 enterprise")
     create.add_argument("--name", required=True, help="用途或持有人，便于辨认")
-    create.add_argument("--enterprise", default=None, help="绑定的企业 ID")
+    create.add_argument("--enterprise", default=None, help="绑定的企业 ID（enterprise 角色必填）")
+    create.add_argument(
+        "--region", default=None,
+        help="inspector 的辖区：设区市或县（市、区）代码，如 3505、350583；不填为全省",
+    )  # fmt: skip
     create.add_argument(
         "--origin", action="append", default=[],
         help="允许在浏览器中使用该密钥的网页来源，如 https://corp.example.com；可重复",
@@ -43,13 +49,16 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from sqlalchemy.exc import OperationalError
 
     from minqian.database import init_schema, open_engine
+    from minqian.enterprises import EnterpriseStore
     from minqian.keys import ApiKeyStore
 
     engine = open_engine(settings.database_url)
     try:
         init_schema(engine)
         store = ApiKeyStore(engine)
-        handler = {"create": _create, "list": _list, "revoke": _revoke}
+        if args.keys_command == "create":
+            return _create(store, EnterpriseStore(engine), args)
+        handler = {"list": _list, "revoke": _revoke}
         return handler[args.keys_command](store, args)
     except OperationalError as exc:
         url = engine.url.render_as_string(hide_password=True)
@@ -59,10 +68,14 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         engine.dispose()
 
 
-def _create(store: ApiKeyStore, args: argparse.Namespace) -> int:
+def _create(store: ApiKeyStore, enterprises: EnterpriseStore, args: argparse.Namespace) -> int:
+    if args.enterprise and enterprises.get(args.enterprise) is None:
+        print(f"无法创建密钥：没有 ID 为 {args.enterprise} 的企业（见 minqian enterprises list）",
+              file=sys.stderr)  # fmt: skip
+        return 2
     try:
         key, plaintext = store.create(
-            args.role, args.name, args.enterprise, args.origin
+            args.role, args.name, args.enterprise, args.origin, args.region
         )
     except ValueError as exc:
         print(f"无法创建密钥：{exc}", file=sys.stderr)
@@ -99,6 +112,8 @@ def _revoke(store: ApiKeyStore, args: argparse.Namespace) -> int:
 
 def _scope(key: ApiKey) -> str:
     parts = [f"企业 {key.enterprise_id}"] if key.enterprise_id else []
+    if key.region_code:
+        parts.append(f"辖区 {region_name(key.region_code)}")
     if key.allowed_origins:
         parts.append(f"来源 {', '.join(key.allowed_origins)}")
     return f"（{'；'.join(parts)}）" if parts else ""
@@ -111,7 +126,7 @@ def _when(moment: datetime | None) -> str:
 def _as_dict(key: ApiKey) -> dict[str, Any]:
     return {
         "id": key.id, "name": key.name, "role": key.role, "prefix": key.prefix,
-        "enterprise_id": key.enterprise_id,
+        "enterprise_id": key.enterprise_id, "region": key.region_code,
         "allowed_origins": list(key.allowed_origins),
         "created_at": key.created_at.isoformat(),
         "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,

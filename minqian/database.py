@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -23,7 +23,9 @@ metadata = MetaData()
 
 # create_all only sees tables whose modules have been imported, so init_schema
 # imports each of these first; a caller need not know which modules hold tables.
-RECORD_MODULES: tuple[str, ...] = ("minqian.keys",)
+RECORD_MODULES: tuple[str, ...] = (
+    "minqian.keys", "minqian.enterprises", "minqian.risk.records",
+)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -74,6 +76,25 @@ def init_schema(engine: Engine) -> None:
     for module in RECORD_MODULES:
         importlib.import_module(module)
     metadata.create_all(engine)
+    _add_missing_columns(engine)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Add nullable columns that later releases defined on existing tables.
+
+    A stop-gap for data dirs made by an earlier release: it only ever adds
+    nullable columns. Renames and type changes need real migrations.
+    """
+    existing = inspect(engine)
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            if not existing.has_table(table.name):
+                continue
+            present = {c["name"] for c in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def _open_sqlite(url: str) -> Engine:

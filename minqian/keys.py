@@ -20,7 +20,9 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import Column, Engine, String, Table, Text, select, update
 
+from minqian.access import Principal
 from minqian.database import UtcDateTime, metadata
+from minqian.regions import validate_region
 
 Role = Literal["admin", "inspector", "enterprise"]
 ROLES: tuple[Role, ...] = ("admin", "inspector", "enterprise")
@@ -44,6 +46,7 @@ api_keys = Table(
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("prefix", String(DISPLAY_PREFIX_CHARS), nullable=False),
     Column("enterprise_id", String(64), nullable=True),
+    Column("region_code", String(12), nullable=True),
     Column("allowed_origins", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
@@ -62,10 +65,16 @@ class ApiKey:
     allowed_origins: tuple[str, ...]
     created_at: datetime
     revoked_at: datetime | None
+    region_code: str | None = None
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def principal(self) -> Principal:
+        """The caller this key stands for, as the services' access checks see it."""
+        return Principal(self.role, self.id, self.name, self.enterprise_id, self.region_code)
 
 
 class ApiKeyStore:
@@ -80,9 +89,17 @@ class ApiKeyStore:
         name: str,
         enterprise_id: str | None = None,
         origins: Iterable[str] = (),
+        region: str | None = None,
     ) -> tuple[ApiKey, str]:
         """Store a new key and return its record and the plaintext, shown only now."""
         checked_role = validate_role(role)
+        if checked_role == "enterprise" and not enterprise_id:
+            raise ValueError("enterprise 角色的密钥必须绑定企业（--enterprise 企业ID）")
+        if checked_role != "enterprise" and enterprise_id:
+            raise ValueError(f"只有 enterprise 角色的密钥可以绑定企业，收到的角色是 {role}")
+        if region and checked_role != "inspector":
+            raise ValueError(f"只有 inspector 角色的密钥可以限定辖区，收到的角色是 {role}")
+        region = validate_region(region)
         checked_origins = tuple(dict.fromkeys(validate_origin(o) for o in origins))
         if checked_origins and checked_role != "enterprise":
             # Only enterprise keys are meant for browsers; an origin on any other
@@ -102,6 +119,7 @@ class ApiKeyStore:
             "key_hash": hash_key(plaintext),
             "prefix": token[:DISPLAY_PREFIX_CHARS],
             "enterprise_id": enterprise_id,
+            "region_code": region,
             "allowed_origins": json.dumps(list(checked_origins)),
             "created_at": datetime.now(UTC),
             "revoked_at": None,
@@ -192,4 +210,5 @@ def _to_key(row: Any) -> ApiKey:
         allowed_origins=tuple(json.loads(row["allowed_origins"])),
         created_at=row["created_at"],
         revoked_at=row["revoked_at"],
+        region_code=row["region_code"],
     )

@@ -201,6 +201,19 @@ class ApiSettings(BaseModel):
     )
 
 
+class RiskSettings(BaseModel):
+    """Risk management codes: how their scan URLs are signed and where they point."""
+
+    code_secret: str | None = Field(
+        None,
+        description="HMAC key signing risk-code URLs. Default: a random key kept in "
+        "the data dir (risk_code_secret). Set it when several processes serve codes.",
+    )
+    default_method: Literal["LEC", "matrix"] = Field(
+        "LEC", description="Grading method for enterprises that have not chosen one."
+    )
+
+
 class Settings(BaseSettings):
     """Everything 闽企安 can be configured with."""
 
@@ -228,6 +241,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    risk: RiskSettings = Field(default_factory=RiskSettings)
 
     _split_corpus = field_validator("corpus_paths", mode="before")(
         classmethod(lambda cls, v: _split_paths(v))

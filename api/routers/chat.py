@@ -49,14 +49,14 @@ async def route_chat_completions(
         for m in body.messages[:-1] if m.role in ("user", "assistant")
     ]  # fmt: skip
     service = request.app.state.assistant
-    turn = await run_in_threadpool(service.ask, body.messages[-1].text, conversation_id, history)
+    turn = await run_in_threadpool(service.ask, body.messages[-1].text, conversation_id, history, key.principal)
 
     prompt_tokens = sum(count_tokens(m.text) for m in body.messages)
     completion_tokens = count_tokens(turn.text)
     payload = {
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "created": int(time.time()),
         "model": body.model or MODEL_ID, "citations": turn.citations,
-        "conversation_id": turn.conversation_id, "answer_mode": turn.mode,
+        "conversation_id": turn.conversation_id, "answer_mode": turn.mode, "prompt": turn.prompt,
         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                   "total_tokens": prompt_tokens + completion_tokens},
     }  # fmt: skip
@@ -93,5 +93,5 @@ def _stream(payload: dict[str, object], text: str) -> Iterator[str]:
         yield event({"index": 0, "delta": {"content": piece}, "finish_reason": None})
     yield event({"index": 0, "delta": {}, "finish_reason": "stop"}, citations=payload["citations"],
                 conversation_id=payload["conversation_id"], usage=payload["usage"],
-                answer_mode=payload["answer_mode"])  # fmt: skip
+                answer_mode=payload["answer_mode"], prompt=payload["prompt"])  # fmt: skip
     yield "data: [DONE]\n\n"

@@ -39,9 +39,20 @@ def _citations() -> list[tuple[str, str, str]]:
     for path in project_corpus_files(CORPUS):
         _, entries = load_entries(path)
         for entry in entries:
-            for key in ("basis", "penalty_basis"):
-                for citation in entry.get(key) or []:
-                    found.append((path.name, str(entry["id"]), str(citation)))
+            found += [(path.name, str(entry["id"]), c) for c in _nested_citations(entry)]
+    return found
+
+
+def _nested_citations(value: object) -> list[str]:
+    """Citations under `basis`/`penalty_basis` at any depth (risk points nest them)."""
+    if isinstance(value, list):
+        return [c for item in value for c in _nested_citations(item)]
+    if not isinstance(value, dict):
+        return []
+    found = [str(c) for key in ("basis", "penalty_basis") for c in value.get(key) or []]
+    for key, child in value.items():
+        if key not in ("basis", "penalty_basis") and isinstance(child, (list, dict)):
+            found += _nested_citations(child)
     return found
 
 

@@ -1,0 +1,1 @@
+"""Risk points, their grades and the labels that carry their scan codes."""
