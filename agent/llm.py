@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from agent.prompts import LAW_QA_SYSTEM, LAW_QA_USER, render_articles
+from agent.prompts import CHOOSE_SYSTEM, CHOOSE_USER, LAW_QA_SYSTEM, LAW_QA_USER, render_articles
 from minqian.errors import MinqianError
 from minqian.settings import LLMSettings
 
@@ -53,3 +54,19 @@ class LawAnswerWriter:
         if not text:
             raise LLMUnavailable("empty answer")
         return text
+
+    def choose(self, reply: str, options: list[str]) -> list[int]:
+        """0-based indexes of the options the user's free text says are in place.
+
+        Used only where rules found nothing; a model failure or an answer that
+        is not a list of valid numbers means “none understood”, never a guess.
+        """
+        listed = "\n".join(f"{n}. {text}" for n, text in enumerate(options, 1))
+        messages = [SystemMessage(CHOOSE_SYSTEM), HumanMessage(CHOOSE_USER.format(options=listed, reply=reply))]
+        try:
+            answer = str(getattr(self.model.invoke(messages), "content", "") or "")
+        except Exception as exc:  # the dialogue goes on without the model
+            logger.warning("llm choose failed error=%s", type(exc).__name__)
+            return []
+        numbers = [int(n) - 1 for n in re.findall(r"\d+", answer)]
+        return sorted({n for n in numbers if 0 <= n < len(options)})

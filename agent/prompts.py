@@ -20,3 +20,13 @@ LAW_QA_USER = """检索到的条文：
 def render_articles(blocks: list[tuple[str, str]]) -> str:
     """Number the retrieved articles as (citation, text) blocks for the prompt."""
     return "\n\n".join(f"[{n}] {citation}\n{text}" for n, (citation, text) in enumerate(blocks, 1))
+
+
+CHOOSE_SYSTEM = """你在帮助企业做安全风险辨识。用户用自己的话描述了现场已经落实的管控措施。
+请判断下面编号的措施中，哪些已被用户明确说明已经落实。没有提到或说明未落实的不要选。
+只输出选中的编号，用英文逗号分隔，例如：1,3,4；一个都没有则输出：无"""
+
+CHOOSE_USER = """措施：
+{options}
+
+用户的描述：{reply}"""

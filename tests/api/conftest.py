@@ -11,8 +11,11 @@ import pytest
 from fastapi import FastAPI
 
 from api.local_server import free_port, serve
+from minqian.enterprises import Enterprise
 
-__all__ = ["LiveApi", "build_live_api", "free_port", "serve"]
+__all__ = ["TEST_ENTERPRISE", "LiveApi", "build_live_api", "free_port", "serve"]
+TEST_ENTERPRISE = Enterprise("E-TEST-1", "测试示例机械有限公司（测试）", "工贸", "机械", "3505", "350583",
+                             synthetic=True)  # fmt: skip
 
 
 @dataclass
@@ -30,11 +33,13 @@ def build_live_api(shared_kb: Any, data_dir: Path, writer: Any = None,
     settings.api = settings.api.model_copy(update={"ui_enabled": False})
     app = create_app(settings, knowledge_base=shared_kb, writer=writer)
     store = app.state.key_store
+    app.state.risk.enterprises.add(TEST_ENTERPRISE)
     keys = {
         "admin": store.create("admin", "管理员")[1],
         "inspector": store.create("inspector", "执法人员甲")[1],
-        "enterprise": store.create("enterprise", "示例企业", origins=["http://127.0.0.1:9"])[1],
-    }
+        "enterprise": store.create("enterprise", "示例企业", TEST_ENTERPRISE.id,
+                                   origins=["http://127.0.0.1:9"])[1],
+    }  # fmt: skip
     return app, keys
 
 

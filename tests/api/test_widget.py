@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from api.local_server import free_port, serve
-from tests.api.conftest import build_live_api
+from tests.api.conftest import TEST_ENTERPRISE, build_live_api
 from tests.conftest import needs_shared
 
 pytestmark = needs_shared
@@ -53,7 +53,7 @@ def widget_setup(shared_kb, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     allowed_port, other_port = free_port(), free_port()
     app, _ = build_live_api(shared_kb, tmp_path_factory.mktemp("widget-data"))
     _, key = app.state.key_store.create(
-        "enterprise", "示例化工", origins=[f"http://127.0.0.1:{allowed_port}"]
+        "enterprise", "示例化工", TEST_ENTERPRISE.id, origins=[f"http://127.0.0.1:{allowed_port}"]
     )
     with serve(app) as api_url:
         allowed = host_page(api_url, key)

@@ -8,12 +8,19 @@ import json
 import pytest
 
 from minqian import cli_keys
+from minqian.database import init_schema, open_engine
+from minqian.enterprises import Enterprise, EnterpriseStore
 from minqian.settings import Settings
 
 
 @pytest.fixture
 def settings(make_settings) -> Settings:  # type: ignore[no-untyped-def]
-    return make_settings()
+    settings = make_settings()
+    engine = open_engine(settings.database_url)
+    init_schema(engine)
+    EnterpriseStore(engine).add(Enterprise("E001", "测试企业（测试）", "工贸", "机械", "3505", "350583"))
+    engine.dispose()
+    return settings
 
 
 def _keys(settings: Settings, *argv: str) -> int:
@@ -53,7 +60,7 @@ def test_keys_create_reports_a_bad_role_in_chinese_and_exits_2(
 def test_keys_create_reports_a_bad_origin_in_chinese_and_exits_2(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = _keys(settings, "create", "--role", "enterprise", "--name", "门户",
+    code = _keys(settings, "create", "--role", "enterprise", "--name", "门户", "--enterprise", "E001",
                  "--origin", "https://corp.example.com/app")  # fmt: skip
 
     assert code == 2
@@ -94,3 +101,11 @@ def test_keys_list_says_when_there_are_no_keys(
 ) -> None:
     assert _keys(settings, "list") == 0
     assert capsys.readouterr().out == "还没有密钥。用 minqian keys create 创建。\n"
+
+
+def test_keys_create_refuses_an_enterprise_that_is_not_registered(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = _keys(settings, "create", "--role", "enterprise", "--name", "门户", "--enterprise", "E404")
+    assert code == 2
+    assert "没有 ID 为 E404 的企业" in capsys.readouterr().err

@@ -98,7 +98,7 @@ def test_store_create_rejects_an_origin_that_is_not_scheme_host_port(
     store: ApiKeyStore, origin: str
 ) -> None:
     with pytest.raises(ValueError) as raised:
-        store.create("enterprise", "门户", origins=[origin])
+        store.create("enterprise", "门户", "E001", origins=[origin])
     assert str(raised.value) == (
         f"来源 {origin!r} 格式不对：应为 scheme://host[:port]，不带路径，"
         "如 https://corp.example.com"
@@ -118,7 +118,7 @@ def test_store_create_rejects_origins_on_keys_not_for_enterprises(
 
 def test_store_create_lowercases_and_deduplicates_origins(store: ApiKeyStore) -> None:
     key, _ = store.create(
-        "enterprise", "门户",
+        "enterprise", "门户", "E001",
         origins=["HTTPS://Corp.Example.com:8443", "https://corp.example.com:8443",
                  "http://[::1]:8000"],
     )  # fmt: skip
@@ -143,3 +143,17 @@ def test_store_create_rejects_a_blank_name(store: ApiKeyStore) -> None:
     with pytest.raises(ValueError) as raised:
         store.create("admin", "  ")
     assert str(raised.value) == "密钥名称不能为空"
+
+
+def test_store_create_binds_enterprise_keys_to_one_enterprise_and_inspectors_to_an_area(
+    store: ApiKeyStore,
+) -> None:
+    with pytest.raises(ValueError, match="必须绑定企业"):
+        store.create("enterprise", "门户")
+    with pytest.raises(ValueError, match="只有 enterprise 角色的密钥可以绑定企业"):
+        store.create("inspector", "巡查", "E001")
+    with pytest.raises(ValueError, match="未知的行政区划代码"):
+        store.create("inspector", "巡查", region="9999")
+    key, plaintext = store.create("inspector", "南安市应急局", region="350583")
+    assert store.authenticate(plaintext) == key
+    assert key.principal.region == "350583" and key.principal.area == "泉州市南安市"

@@ -58,7 +58,8 @@ def console(shared_kb: KnowledgeBase, key_store: ApiKeyStore) -> Iterator[Consol
     from ui.console import mount_console
 
     roles = ("inspector", "admin", "enterprise")
-    keys = {role: key_store.create(role, f"测试 {role}")[1] for role in roles}
+    keys = {role: key_store.create(role, f"测试 {role}", "E001" if role == "enterprise" else None)[1]
+            for role in roles}  # fmt: skip
     revoked, revoked_key = key_store.create("inspector", "已吊销")
     key_store.revoke(revoked.id)
     with ExitStack() as stack:

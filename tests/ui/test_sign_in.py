@@ -17,7 +17,7 @@ from ui.sign_in import check_console_key, console_sign_in
 def test_check_console_key_accepts_inspector_and_admin_roles_only(
     key_store: ApiKeyStore, role: str, accepted: bool
 ) -> None:
-    _, plaintext = key_store.create(role, f"福州市局 {role}")
+    _, plaintext = key_store.create(role, f"福州市局 {role}", "E001" if role == "enterprise" else None)
     assert check_console_key(key_store, "张三", plaintext) is accepted
 
 

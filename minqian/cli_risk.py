@@ -1,0 +1,140 @@
+"""The `minqian demo`, `enterprises`, `risk-codes` and `workers` commands.
+
+The command line is the operator's tool on the server itself, so it acts as
+an administrator; everything it does goes through the same services as the API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from minqian.access import Principal
+from minqian.errors import RecordError
+from minqian.settings import Settings
+
+if TYPE_CHECKING:
+    from minqian.risk.desk import RiskDesk
+
+OPERATOR = Principal("admin", "cli", "命令行")
+
+
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = commands.add_parser("demo", help="演示数据")
+    demo_actions = demo.add_subparsers(dest="demo_command", required=True)
+    demo_actions.add_parser("seed", help="载入演示企业、已确认的风险清单和风险管理码（可重复执行）")
+
+    enterprises = commands.add_parser("enterprises", help="企业")
+    ent_actions = enterprises.add_subparsers(dest="enterprises_command", required=True)
+    ent_list = ent_actions.add_parser("list", help="列出企业")
+    ent_list.add_argument("--json", action="store_true")
+
+    codes = commands.add_parser("risk-codes", help="风险管理码")
+    code_actions = codes.add_subparsers(dest="codes_command", required=True)
+    code_list = code_actions.add_parser("list", help="列出风险管理码并生成二维码图片")
+    code_list.add_argument("--json", action="store_true")
+    code_list.add_argument("--enterprise", default=None, help="只列出该企业的")
+    code_list.add_argument("--all", action="store_true", help="包括已撤销和已被替代的")
+    code_revoke = code_actions.add_parser("revoke", help="撤销风险管理码")
+    code_revoke.add_argument("code_id")
+
+    workers = commands.add_parser("workers", help="员工身份码")
+    worker_actions = workers.add_subparsers(dest="workers_command", required=True)
+    issue = worker_actions.add_parser("issue", help="为企业员工发放身份码（只显示一次）")
+    issue.add_argument("--enterprise", required=True)
+    issue.add_argument("--name", required=True)
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    with _desk(settings) as desk:
+        try:
+            if args.command == "demo":
+                return _seed(desk)
+            if args.command == "enterprises":
+                return _enterprises(desk, args)
+            if args.command == "workers":
+                worker, token = desk.workers.issue(OPERATOR, args.enterprise, args.name)
+                print(f"已为 {worker['name']} 发放员工身份码（ID {worker['id']}），只显示这一次：\n{token}")
+                return 0
+            if args.codes_command == "revoke":
+                code = desk.codes.revoke(OPERATOR, args.code_id)
+                print(f"已撤销风险管理码 {code['id']}（{code['risk_point']}）。")
+                return 0
+            return _codes(settings, desk, args)
+        except RecordError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+
+
+@contextmanager
+def _desk(settings: Settings) -> Iterator[RiskDesk]:
+    from minqian.database import init_schema, open_engine
+    from minqian.risk.desk import open_risk_desk
+
+    engine = open_engine(settings.database_url)
+    try:
+        init_schema(engine)
+        yield open_risk_desk(settings, engine)
+    finally:
+        engine.dispose()
+
+
+def _seed(desk: RiskDesk) -> int:
+    from minqian.demo import seed_demo
+
+    result = seed_demo(desk)
+    print(f"演示数据：新增企业 {len(result.added)} 家，已存在跳过 {len(result.skipped)} 家，"
+          f"新发风险管理码 {result.codes} 个。所有演示企业名称带“（演示）”，均为虚构。")  # fmt: skip
+    for enterprise_id, token in result.workers.items():
+        print(f"  {enterprise_id} 演示员工身份码（只显示这一次）：{token}")
+    return 0
+
+
+def _enterprises(desk: RiskDesk, args: argparse.Namespace) -> int:
+    listed = desk.enterprises.list(OPERATOR)
+    if args.json:
+        print(json.dumps([e.as_dict() for e in listed], ensure_ascii=False))
+        return 0
+    for e in listed:
+        print(f"{e.id}  {e.name}  {e.industry}/{e.sector}  {e.city_code}/{e.county_code}")
+    if not listed:
+        print("还没有企业。可以运行 minqian demo seed 载入演示数据。")
+    return 0
+
+
+def _codes(settings: Settings, desk: RiskDesk, args: argparse.Namespace) -> int:
+    from minqian.risk.labels import qr_png
+
+    folder = settings.data_dir / "risk_codes"
+    folder.mkdir(parents=True, exist_ok=True)
+    codes = desk.codes.list(OPERATOR, args.enterprise, include_withdrawn=args.all)
+    listed: list[dict[str, Any]] = []
+    for code in codes:
+        png = folder / f"{code['id']}.png"
+        if not png.exists():  # the URL of a code never changes, so its image need not either
+            _write_atomic(png, qr_png(code["url"]))
+        listed.append({"enterprise": code["enterprise_id"], "enterprise_name": code["enterprise"],
+                       "risk_point": code["risk_point"], "location": code["location"],
+                       "grade": code["grade"], "colour": code["colour"], "id": code["id"],
+                       "version": code["version"], "status": code["status"], "url": code["url"],
+                       "png": str(png)})  # fmt: skip
+    if args.json:
+        print(json.dumps(listed, ensure_ascii=False))
+        return 0
+    for c in listed:
+        print(f"{c['id']} v{c['version']}  {c['enterprise_name']}  {c['risk_point']}  {c['grade']}（{c['colour']}）"
+              f"  {c['status']}  {c['url']}  {c['png']}")  # fmt: skip
+    if not listed:
+        print("没有风险管理码。")
+    return 0
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    draft = path.with_suffix(".part")
+    draft.write_bytes(data)
+    draft.replace(path)
