@@ -27,8 +27,8 @@ from agent.state import AssistantState
 from agent.verification import verify_answer
 from minqian.access import Principal
 from minqian.components import KnowledgeBase
-from minqian.risk.desk import RiskDesk
 from minqian.errors import CitationNotFound
+from minqian.risk.desk import RiskDesk
 
 logger = logging.getLogger(__name__)
 

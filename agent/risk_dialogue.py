@@ -23,7 +23,11 @@ from langgraph.types import interrupt
 
 from agent import risk_texts as texts
 from agent.risk_register import (
-    apply_edit, confirmation_text, draft_entries, entry_view, start_problem,
+    apply_edit,
+    confirmation_text,
+    draft_entries,
+    entry_view,
+    start_problem,
 )  # fmt: skip
 from agent.state import AssistantState
 from minqian.access import Principal

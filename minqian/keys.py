@@ -141,6 +141,12 @@ class ApiKeyStore:
             row = connection.execute(query).mappings().first()
         return _to_key(row) if row else None
 
+    def get(self, key_id: str) -> ApiKey | None:
+        """The key with this id, revoked or not."""
+        with self._engine.connect() as connection:
+            row = connection.execute(select(api_keys).where(api_keys.c.id == key_id)).mappings().first()
+        return _to_key(row) if row else None
+
     def revoke(self, key_id: str) -> ApiKey | None:
         """Revoke a key and return it; None when no key has this id."""
         # Revoking twice keeps the first time, which is when access ended.

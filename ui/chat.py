@@ -12,6 +12,7 @@ import gradio as gr
 
 from agent.service import AssistantService
 from ui.cards import render_citations
+from ui.sign_in import ConsoleSessions
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def conversation_title(question: str) -> str:
     return flat if len(flat) <= TITLE_CHARS else flat[: TITLE_CHARS - 1] + "…"
 
 
-def build_chat_tab(service: AssistantService) -> None:
+def build_chat_tab(service: AssistantService, sessions: ConsoleSessions | None = None) -> None:
     """Lay out the chat tab inside the current Blocks and wire its events."""
     conversation_id = gr.State(None)
     conversations = gr.State([])
@@ -78,7 +79,8 @@ def build_chat_tab(service: AssistantService) -> None:
             )
 
     def answer(
-        text: str, chat: list[Message], current: str | None, known: Conversations
+        text: str, chat: list[Message], current: str | None, known: Conversations,
+        request: gr.Request,
     ) -> Iterator[tuple[Any, ...]]:
         text = text.strip()
         limit = service.settings.api.max_message_chars
@@ -99,7 +101,8 @@ def build_chat_tab(service: AssistantService) -> None:
         yield "", chat, gr.skip(), listing, cid, known, _sending(False)
 
         try:
-            turn = service.ask(text, cid)
+            principal = sessions.principal(request.username) if sessions else None
+            turn = service.ask(text, cid, principal=principal)
         except Exception:
             logger.exception("console turn failed conversation=%s", cid)
             failed = {"role": "assistant", "content": FAILED_REPLY}

@@ -18,8 +18,9 @@ from minqian.components import KnowledgeBase
 from minqian.keys import ApiKeyStore
 from ui.cards import escape_markdown
 from ui.chat import build_chat_tab
+from ui.risk import build_risk_tab
 from ui.search import build_search_tab
-from ui.sign_in import SIGN_IN_MESSAGE, console_sign_in
+from ui.sign_in import SIGN_IN_MESSAGE, ConsoleSessions, console_sign_in
 
 T = TypeVar("T")
 
@@ -31,12 +32,13 @@ CSS = """
 """
 
 
-def build_console(service: AssistantService, kb: KnowledgeBase) -> gr.Blocks:
-    """Build the console's two tabs over the given services."""
-    return in_running_loop(lambda: _build_console(service, kb))
+def build_console(service: AssistantService, kb: KnowledgeBase,
+                  sessions: ConsoleSessions | None = None) -> gr.Blocks:  # fmt: skip
+    """Build the console's tabs over the given services."""
+    return in_running_loop(lambda: _build_console(service, kb, sessions))
 
 
-def _build_console(service: AssistantService, kb: KnowledgeBase) -> gr.Blocks:
+def _build_console(service: AssistantService, kb: KnowledgeBase, sessions: ConsoleSessions | None) -> gr.Blocks:
     with gr.Blocks(title=TITLE, analytics_enabled=False) as console:
         with gr.Row(equal_height=True):
             gr.Markdown(f"## {TITLE}")
@@ -51,9 +53,13 @@ def _build_console(service: AssistantService, kb: KnowledgeBase) -> gr.Blocks:
                 min_width=100,
             )
         with gr.Tab("智能问答", id="chat"):
-            build_chat_tab(service)
+            build_chat_tab(service, sessions)
         with gr.Tab("条文检索", id="search"):
             build_search_tab(kb)
+        if service.desk is not None and sessions is not None:
+            with gr.Tab("风险管理", id="risk"):
+                load_enterprises, targets = build_risk_tab(service.desk, sessions)
+            console.load(load_enterprises, None, targets, api_visibility="private")
         console.load(show_user, None, user, api_visibility="private")
     return console
 
@@ -72,18 +78,19 @@ def mount_console(
     path: str,
 ) -> FastAPI:
     """Mount the console at `path`, behind sign-in with an inspector or admin key."""
-    console = build_console(service, kb)
-    return in_running_loop(lambda: _mount(app, console, key_store, path))
+    sessions = ConsoleSessions(key_store)
+    console = build_console(service, kb, sessions)
+    return in_running_loop(lambda: _mount(app, console, key_store, sessions, path))
 
 
 def _mount(
-    app: FastAPI, console: gr.Blocks, key_store: ApiKeyStore, path: str
+    app: FastAPI, console: gr.Blocks, key_store: ApiKeyStore, sessions: ConsoleSessions, path: str
 ) -> FastAPI:
     return gr.mount_gradio_app(
         app,
         console,
         path=path,
-        auth=console_sign_in(key_store),
+        auth=console_sign_in(key_store, sessions),
         auth_message=SIGN_IN_MESSAGE,
         # The footer links to English pages (API docs, Gradio, settings).
         footer_links=[],

@@ -17,7 +17,7 @@ from minqian.errors import RecordNotFound
 from minqian.keys import ApiKey
 from minqian.risk.desk import RiskDesk
 from minqian.risk.identification import SiteProfile
-from minqian.risk.labels import LabelContent, label_pdf, qr_png, qr_svg
+from minqian.risk.labels import label_for, label_pdf, qr_png, qr_svg
 from minqian.risk.registers import draft_entry
 
 router = APIRouter(prefix="/v1", tags=["risk"])
@@ -102,7 +102,7 @@ def route_qr_svg(code_id: str, key: ApiKey = Depends(current_key), desk: RiskDes
 def route_label(code_id: str, size: Literal["a4", "sticker"] = Query("a4"), key: ApiKey = Depends(current_key),
                 desk: RiskDesk = Depends(_desk)) -> Response:  # fmt: skip
     code = desk.codes.get(key.principal, code_id)
-    pdf = label_pdf(label_content(code), size)
+    pdf = label_pdf(label_for(code), size)
     filename = f"{code_id}-v{code['version']}-{size}.pdf"
     return Response(pdf, media_type="application/pdf",
                     headers={"content-disposition": f'inline; filename="{filename}"'})  # fmt: skip
@@ -149,12 +149,3 @@ def route_move_report(report_id: str, body: TransitionIn, key: ApiKey = Depends(
                       desk: RiskDesk = Depends(_desk)) -> dict[str, Any]:  # fmt: skip
     return desk.field.move_report(key.principal, report_id, body.to, body.note)
 
-
-def label_content(code: dict[str, Any]) -> LabelContent:
-    snapshot = code["snapshot"]
-    return LabelContent(
-        enterprise=code["enterprise"], risk_point=code["risk_point"], location=code["location"],
-        grade=code["grade"], url=code["url"], code_id=code["id"], version=code["version"],
-        responsible=code["responsible"], hazards=tuple(snapshot["hazards"]),
-        emergency=tuple(snapshot["emergency"]),
-    )  # fmt: skip

@@ -34,6 +34,18 @@ def route_scan_page(token: str) -> FileResponse:
                         headers={"cache-control": "no-store"})  # fmt: skip
 
 
+@router.get("/static/scan.js", include_in_schema=False)
+def route_scan_script() -> FileResponse:
+    return FileResponse(STATIC / "scan.js", media_type="application/javascript; charset=utf-8",
+                        headers={"cache-control": "no-cache"})  # fmt: skip
+
+
+@router.get("/static/scan.css", include_in_schema=False)
+def route_scan_style() -> FileResponse:
+    return FileResponse(STATIC / "scan.css", media_type="text/css; charset=utf-8",
+                        headers={"cache-control": "no-cache"})  # fmt: skip
+
+
 @router.get("/v1/scan/{token}")
 def route_scan(token: str, request: Request) -> Any:
     code = _desk(request).codes.scan(token)
@@ -41,7 +53,9 @@ def route_scan(token: str, request: Request) -> Any:
     if not code.valid:
         status = code.row["status"]
         body = error_body(410, INVALID.get(status, "该风险管理码已失效。"), "code_invalid",
-                          status=status, superseded_by=code.row["superseded_by"])  # fmt: skip
+                          superseded_by=code.row["superseded_by"])  # fmt: skip
+        # Set after the call: error_body's own first parameter is named `status`.
+        body["error"]["status"] = status
         body["code"] = {"id": code.row["id"], "enterprise": snapshot["enterprise"],
                         "risk_point": snapshot["risk_point"], "location": snapshot["location"]}  # fmt: skip
         return JSONResponse(body, 410)

@@ -111,9 +111,10 @@ def grade_matrix(likelihood: int, severity: int, *, in_place: int, typical: int,
     steps = control_steps(in_place, typical)
     reasons.append(_control_reason(in_place, typical, steps))
     residual = max(likelihood - steps, 1)
-    if exposed >= CROWD and MASS_CASUALTY_TYPES.intersection(accident_types) and severity < 4:
-        reasons.append(f"现场约{exposed}人，可能发生群死群伤事故，严重性由{severity}提高到4")
-        severity = 4
+    if exposed >= CROWD and MASS_CASUALTY_TYPES.intersection(accident_types) and severity < 5:
+        # Severity 5 is the matrix's counterpart of C = 40 (several deaths).
+        reasons.append(f"现场约{exposed}人，可能发生群死群伤事故，严重性由{severity}提高到5")
+        severity = 5
     r = residual * severity
     grade = matrix_grade(r)
     reasons.append(f"R={residual}×{severity}={r}，对应{grade}风险")

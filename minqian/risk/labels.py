@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 import qrcode
 from qrcode.image.base import BaseImage
@@ -308,3 +308,14 @@ def _width(text: str, points: float) -> float:
 def _font() -> str:
     pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     return FONT
+
+
+def label_for(code: dict[str, Any]) -> LabelContent:
+    """The label of an issued code as `CodeBook.get` describes it."""
+    snapshot = code["snapshot"]
+    return LabelContent(
+        enterprise=code["enterprise"], risk_point=code["risk_point"], location=code["location"],
+        grade=code["grade"], url=code["url"], code_id=code["id"], version=code["version"],
+        responsible=code["responsible"], hazards=tuple(snapshot["hazards"]),
+        emergency=tuple(snapshot["emergency"]),
+    )  # fmt: skip

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from minqian.database import init_schema, metadata, open_engine
 
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The same test on a SQLite file and on PostgreSQL."""

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from minqian.risk.grading import (
-    control_steps, grade_lec, grade_matrix, lec_grade, matrix_grade, override,
+    control_steps,
+    grade_lec,
+    grade_matrix,
+    lec_grade,
+    matrix_grade,
+    override,
 )  # fmt: skip
 
 

@@ -9,7 +9,13 @@ from minqian.risk.desk import RiskDesk
 from minqian.risk.identification import SiteProfile
 from minqian.risk.registers import DraftEntry, draft_entry
 from tests.risk.conftest import (
-    FUQING_COUNTY, JINJIANG_COUNTY, NANAN_COUNTY, OTHER, OWNER, PROVINCE, QUANZHOU,
+    FUQING_COUNTY,
+    JINJIANG_COUNTY,
+    NANAN_COUNTY,
+    OTHER,
+    OWNER,
+    PROVINCE,
+    QUANZHOU,
 )  # fmt: skip
 
 PROFILE = SiteProfile("危化", people=8)
