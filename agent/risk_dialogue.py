@@ -176,3 +176,12 @@ def _finish(text: str, said: list[Any], extra: dict[str, Any] | None = None) -> 
     message = AIMessage(text, additional_kwargs={"citations": [], "answer_mode": "risk", **(extra or {})})
     return {"risk": {"step": "done"}, "messages": [*said, message], "citations": [], "notices": [],
             "answer_mode": "risk"}  # fmt: skip
+
+
+def standalone_risk_dialogue(desk: RiskDesk, checkpointer: Any, chooser: Any = None) -> Any:
+    """The sub-graph alone behind a checkpointer, for evaluations and scripts."""
+    graph = StateGraph(AssistantState)
+    graph.add_node("identify_risks", build_risk_dialogue(desk, chooser))
+    graph.add_edge(START, "identify_risks")
+    graph.add_edge("identify_risks", END)
+    return graph.compile(checkpointer=checkpointer, name="risk_identification_only")

@@ -43,7 +43,8 @@ def proposal_question(candidates: list[Candidate], error: str = "") -> dict[str,
         why = f"——{'；'.join(c.reasons)}" if c.reasons else ""
         lines.append(f"{n}. 【{c.point.scenario}】{c.point.name}（{c.point.location}）{why}")
     lines.append("请回复要纳入风险清单的序号，如“1 2 4”，或回复“全部”。" + FOOTER)
-    return {"step": "select", "question": "\n".join(lines), "choices": ["全部"]}
+    return {"step": "select", "question": "\n".join(lines), "choices": ["全部"],
+            "points": [c.point.id for c in candidates]}  # fmt: skip
 
 
 def controls_question(point: RiskPoint, position: int, total: int, error: str = "") -> dict[str, Any]:
@@ -53,7 +54,8 @@ def controls_question(point: RiskPoint, position: int, total: int, error: str = 
              "也可以直接用文字说明现场做法："]  # fmt: skip
     for n, control in enumerate(point.controls, 1):
         lines.append(f"{n}. [{KIND_LABELS.get(control.kind, control.kind)}] {control.text}")
-    return {"step": "controls", "question": "\n".join(lines) + FOOTER, "choices": ["全部", "无"]}
+    return {"step": "controls", "question": "\n".join(lines) + FOOTER, "choices": ["全部", "无"],
+            "point": point.id, "controls": [c.text for c in point.controls]}  # fmt: skip
 
 
 def register_question(entries: list[dict[str, Any]], method: str, error: str = "") -> dict[str, Any]:

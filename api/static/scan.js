@@ -407,7 +407,9 @@
     // A textarea, so a long point location stays readable instead of scrolling sideways.
     var place = el("textarea", { id: "report-location", class: "short", rows: "2", maxlength: "200" });
     place.value = code.location || "";
-    var severities = [["一般隐患", "危害和整改难度较小，能立即整改"], ["重大隐患", "可能导致重大事故，需停产停业整改"]];
+    // The hints paraphrase the two definitions in 安全生产事故隐患排查治理暂行规定 第三条.
+    var severities = [["一般隐患", "危害和整改难度较小，发现后能立即整改排除"],
+      ["重大隐患", "危害和整改难度较大，需局部或全部停产停业整改"]];
     var radios = el("fieldset", { class: "severity" },
       el("legend", { class: "field-label" }, "隐患等级"),
       severities.map(function (s, i) {

@@ -24,7 +24,7 @@ from tests.api.conftest import build_live_api
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path("/tmp/scan-page.png")
 PHONE = {"width": 390, "height": 844}
-POINT = "RS-012-01"  # 粉尘涉爆 · 干式除尘系统, from corpus/risk_scenarios/gongmao.yaml
+POINT = "RS-001-01"  # 粉尘涉爆 · 干式除尘系统, from corpus/risk_scenarios/gongmao.yaml
 BAND_COLOURS = {"重大": "rgb(230, 0, 18)", "较大": "rgb(243, 152, 0)",
                 "一般": "rgb(255, 209, 0)", "低": "rgb(0, 104, 183)"}  # fmt: skip
 
@@ -50,12 +50,13 @@ class ScanSite:
         return self.desk.codes.get(self.owner, self.code["id"])["snapshot"]
 
 
-def _enterprise_with_code(desk: RiskDesk, enterprise_id: str, name: str) -> tuple[Principal, dict[str, Any]]:
+def _enterprise_with_code(desk: RiskDesk, enterprise_id: str, name: str,
+                          in_place: list[int] | None = None) -> tuple[Principal, dict[str, Any]]:  # fmt: skip
     """Register an enterprise, confirm a one-point register and return its issued code."""
     desk.enterprises.add(Enterprise(enterprise_id, name, industry="工贸", sector="机械",
                                     city_code="3505", county_code="350583", synthetic=True))  # fmt: skip
     owner = Principal("enterprise", f"key-{enterprise_id}", "", enterprise_id)
-    entry = draft_entry(desk.knowledge, POINT, in_place=[], profile=SiteProfile("工贸", people=20),
+    entry = draft_entry(desk.knowledge, POINT, in_place=in_place or [], profile=SiteProfile("工贸", people=20),
                         method="LEC", responsible="张三")  # fmt: skip
     confirmed = desk.registers.confirm(owner, enterprise_id, [entry], "LEC", {}, "接口")
     assert len(confirmed.issued) == 1, "the point must grade 较大 or above to get a code"
@@ -242,15 +243,22 @@ def test_forged_code_shows_invalid_qr_notice(site: ScanSite, page: Page) -> None
     expect(page.locator("form")).to_have_count(0)
 
 
-def test_scan_page_escapes_enterprise_text(site: ScanSite, page: Page) -> None:
+def test_scan_page_escapes_text_and_shows_controls_in_place(site: ScanSite, page: Page) -> None:
     name = '<img src=x onerror="window.injected=1">测试（测试）'
-    _, code = _enterprise_with_code(site.desk, "E-SCAN-X", name)
+    controls = len(site.desk.knowledge.points[POINT].controls)
+    # With every typical control in place the point grades 较大: an orange band.
+    _, code = _enterprise_with_code(site.desk, "E-SCAN-X", name, in_place=list(range(controls)))
 
     page.goto(code["url"])
 
-    expect(page.locator("header.band")).to_contain_text(name)
+    band = page.locator("header.band")
+    expect(band).to_contain_text(name)
     assert page.locator("img").count() == 0
     assert page.evaluate("window.injected") is None
+    expect(band.locator("#grade")).to_have_text("较大风险 · 橙色")
+    assert band.evaluate("b => getComputedStyle(b).backgroundColor") == BAND_COLOURS["较大"]
+    expect(page.locator("#controls .summary")).to_have_text(f"全部 {controls} 项已落实")
+    expect(page.locator("#controls .tag-missing")).to_have_count(0)
 
 
 def test_scan_page_has_no_horizontal_overflow_at_360_px(site: ScanSite, narrow_page: Page) -> None:
