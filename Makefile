@@ -46,6 +46,7 @@ test: setup browser
 
 eval: setup
 	$(BIN)/python -m evals.retrieval_benchmark
+	$(BIN)/python -m evals.risk_identification_benchmark --report evals/reports/risk_identification.md
 
 lint: setup
 	$(BIN)/python -m ruff check .

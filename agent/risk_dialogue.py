@@ -99,7 +99,8 @@ def build_risk_dialogue(desk: RiskDesk, chooser: Any = None) -> Any:
             return _finish(texts.CANCELLED, said)
         chosen = texts.parse_selection(answer, len(candidates))
         if chosen is None:
-            return {"risk": {**risk, "error": f"请回复 1 到 {len(candidates)} 之间的序号，或“全部”。"}, "messages": said}
+            error = f"请回复 1 到 {len(candidates)} 之间的序号，或“全部”。"
+            return {"risk": {**risk, "error": error}, "messages": said}
         picked = [{"point": candidates[i].point.id, "location": candidates[i].point.location,
                    "reasons": candidates[i].reasons} for i in chosen]  # fmt: skip
         return {"risk": {**risk, "picked": picked, "assessed": [], "error": "", "step": "controls"}, "messages": said}

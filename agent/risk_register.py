@@ -48,7 +48,8 @@ def apply_edit(risk: dict[str, Any], answer: str) -> dict[str, Any] | str:
     """The session with one edit applied, or a message saying what was not understood."""
     edit = texts.parse_edit(answer)
     if edit is None:
-        return "没有看懂这条修改。示例：“1 责任人 张三”“2 位置 二号车间”“3 等级 重大 理由”“删除 4”“方法 矩阵”，或回复“确认”。"
+        return ("没有看懂这条修改。示例：“1 责任人 张三”“2 位置 二号车间”“3 等级 重大 理由”"
+                "“删除 4”“方法 矩阵”，或回复“确认”。")
     assessed = [dict(a) for a in risk["assessed"]]
     if "method" in edit:
         return {**risk, "method": "LEC" if edit["method"].lower() == "lec" else "matrix"}

@@ -29,7 +29,8 @@ def industry_question(default: str | None, error: str = "") -> dict[str, Any]:
 
 def text_question(step: str, error: str = "") -> dict[str, Any]:
     prompts = {
-        "workplaces": "第2步：请描述主要作业场所和生产工艺，例如“铝合金轮毂打磨抛光车间、喷涂线”“速冻加工车间、氨制冷机房”。",
+        "workplaces": "第2步：请描述主要作业场所和生产工艺，例如“铝合金轮毂打磨抛光车间、喷涂线”"
+                      "“速冻加工车间、氨制冷机房”。",
         "equipment": "第3步：主要设备设施有哪些？例如“布袋除尘器、液氨储罐、叉车、行车、锅炉”。没有可回复“无”。",
         "materials": "第4步：涉及哪些危险物质，各约多少？例如“液氨15吨、甲醇300吨、铝粉尘”。没有可回复“无”。",
         "people": "第5步：这些场所同一时间一般有多少人作业？请回复人数，例如“25”。",

@@ -103,7 +103,8 @@ def summarise(desk: RiskDesk, profiles: list[dict[str, Any]], results: list[dict
         "per_profile": proposed / len(profiles), "precision": len(found) / max(proposed, 1),
         "controls_read": sum(r["read"].get(pt) == sorted(r["expected"][pt]["in_place"]) for _, r, pt in found)
         / max(len(found), 1),
-        "grade_match": sum(r["graded"].get(pt) == r["expected"][pt]["grade"] for _, r, pt in found) / max(len(found), 1),
+        "grade_match": sum(r["graded"].get(pt) == r["expected"][pt]["grade"] for _, r, pt in found)
+        / max(len(found), 1),
         "baseline_coverage": sum(pt in b for r, b in zip(results, baseline, strict=True) for pt in r["expected"])
         / expected,
         "baseline_per_profile": sum(map(len, baseline)) / len(profiles),
@@ -119,7 +120,8 @@ def render(summary: dict[str, Any], misses: list[str]) -> str:
         "# Risk identification coverage", "",
         f"{summary['profiles']} scripted profiles, {summary['expected']} expected risk points "
         "(`evals/datasets/risk_profiles.yaml`), played through the identification sub-graph with no LLM.", "",
-        "| method | coverage | proposals / profile | expected share of proposals | controls read exactly | grade match |",
+        "| method | coverage | proposals / profile | expected share of proposals | controls read exactly "
+        "| grade match |",
         "|---|---|---|---|---|---|",
         f"| dialogue (rules) | {summary['coverage']:.3f} | {summary['per_profile']:.1f} | {summary['precision']:.3f} "
         f"| {summary['controls_read']:.3f} | {summary['grade_match']:.3f} |",

@@ -57,9 +57,11 @@ def _build_console(service: AssistantService, kb: KnowledgeBase, sessions: Conso
         with gr.Tab("条文检索", id="search"):
             build_search_tab(kb)
         if service.desk is not None and sessions is not None:
-            with gr.Tab("风险管理", id="risk"):
+            with gr.Tab("风险管理", id="risk") as risk_tab:
                 load_enterprises, targets = build_risk_tab(service.desk, sessions)
-            console.load(load_enterprises, None, targets, api_visibility="private")
+            # Gradio renders a tab's components when it is first shown, so the
+            # list is filled then, not at page load.
+            risk_tab.select(load_enterprises, None, targets, api_visibility="private")
         console.load(show_user, None, user, api_visibility="private")
     return console
 

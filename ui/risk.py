@@ -43,7 +43,8 @@ def build_risk_tab(desk: RiskDesk, sessions: ConsoleSessions) -> tuple[Callable[
     with gr.Tab("巡查打卡"):
         patrols = gr.Dataframe(headers=["时间", "员工", "风险码", "结果", "备注"], interactive=False, wrap=True)
     with gr.Tab("隐患上报"):
-        reports = gr.Dataframe(headers=["上报时间", "状态", "等级", "位置", "描述", "上报人"], interactive=False, wrap=True)
+        reports = gr.Dataframe(headers=["上报时间", "状态", "等级", "位置", "描述", "上报人"],
+                               interactive=False, wrap=True)  # fmt: skip
 
     def list_enterprises(request: gr.Request) -> Any:
         principal = sessions.principal(request.username)
@@ -64,14 +65,16 @@ def build_risk_tab(desk: RiskDesk, sessions: ConsoleSessions) -> tuple[Callable[
             found = desk.field.reports(principal, enterprise_id)
         except RecordError as exc:
             return str(exc), [], [], gr.update(choices=[]), [], []
+        entries = (current or {}).get("entries", [])
         rows = [[e["position"], e["scenario"], e["name"], e["location"], e["grade"], e["grading"]["formula"],
-                 e["responsible"], "；".join(e["controls_missing"][:3])] for e in (current or {}).get("entries", [])]  # fmt: skip
+                 e["responsible"], "；".join(e["controls_missing"][:3])] for e in entries]  # fmt: skip
         active = [c for c in listed if c["status"] == "有效"]
         text = (f"风险清单第 {current['version']} 版（{current['confirmed_at'][:10]}确认），{len(rows)} 个风险点，"
                 f"有效风险管理码 {len(active)} 个。" if current else "该企业还没有确认的风险清单。")  # fmt: skip
         return (
             text, rows,
-            [[c["id"], c["version"], c["risk_point"], c["location"], c["grade"], c["status"], c["url"]] for c in listed],
+            [[c["id"], c["version"], c["risk_point"], c["location"], c["grade"], c["status"], c["url"]]
+             for c in listed],
             gr.update(choices=[(f"{c['id']} {c['risk_point']}", c["id"]) for c in active], value=None),
             [[p["checked_at"][:16].replace("T", " "), p["worker"], p["code_id"],
               "正常" if p["all_ok"] else "有异常", p["note"]] for p in walks],

@@ -22,7 +22,8 @@ CONSOLE_ROLES: frozenset[str] = frozenset({"inspector", "admin"})
 MAX_NAME_CHARS = 50
 SIGN_IN_MESSAGE = (
     "闽企安检查员控制台：用户名填写您的姓名，密码填写检查员或管理员 API 密钥"
-    "（以 mq_ 开头）。企业密钥不能登录本控制台。"
+    "（以 mq_ 开头）。企业密钥不能登录本控制台。同一用户名只能对应一把密钥，"
+    "重名时请在姓名后加单位。"
 )
 
 SignIn = Callable[[str, str], Awaitable[bool]]

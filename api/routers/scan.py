@@ -20,7 +20,10 @@ from minqian.risk.desk import RiskDesk
 
 router = APIRouter(tags=["scan"])
 STATIC = Path(__file__).resolve().parent.parent / "static"
-INVALID = {"已撤销": "该风险管理码已被企业撤销，已失效。", "已被替代": "该风险管理码已被新版本替代，已失效，请扫描现场的新标签。"}
+INVALID = {
+    "已撤销": "该风险管理码已被企业撤销，已失效。",
+    "已被替代": "该风险管理码已被新版本替代，已失效，请扫描现场的新标签。",
+}
 
 
 def _desk(request: Request) -> RiskDesk:

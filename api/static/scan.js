@@ -116,7 +116,8 @@
     node.hidden = !text;
   }
 
-  function section(id, title, extra) {
+  /* A card with a heading; any further arguments are its children. */
+  function section(id, title) {
     var card = el("section", { class: "card", id: id }, el("h2", { class: "card-title" }, title));
     for (var i = 2; i < arguments.length; i++) { append(card, arguments[i]); }
     return card;
@@ -409,7 +410,7 @@
     place.value = code.location || "";
     // The hints paraphrase the two definitions in 安全生产事故隐患排查治理暂行规定 第三条.
     var severities = [["一般隐患", "危害和整改难度较小，发现后能立即整改排除"],
-      ["重大隐患", "危害和整改难度较大，需局部或全部停产停业整改"]];
+      ["重大隐患", "危害和整改难度较大，需停产停业整改"]];
     var radios = el("fieldset", { class: "severity" },
       el("legend", { class: "field-label" }, "隐患等级"),
       severities.map(function (s, i) {

@@ -82,7 +82,7 @@ def control_steps(in_place: int, typical: int) -> int:
     return 1 if in_place * 2 >= typical else 0
 
 
-def grade_lec(l: float, e: float, c: float, *, in_place: int, typical: int,
+def grade_lec(l: float, e: float, c: float, *, in_place: int, typical: int,  # noqa: E741 (the method's own letters)
               exposed: int = 0, accident_types: tuple[str, ...] = ()) -> Grading:  # fmt: skip
     """Grade with LEC from inherent L, E, C and the controls in place."""
     for name, value, scale in (("L", l, L_SCALE), ("E", e, E_SCALE), ("C", c, C_SCALE)):

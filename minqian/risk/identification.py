@@ -23,8 +23,10 @@ CRITICAL_TONNES: dict[str, float] = {
 }  # fmt: skip
 _SYNONYMS = {"液氨": "氨", "氨气": "氨", "氯气": "氯", "液氯": "氯", "氢气": "氢", "LPG": "液化石油气",
              "液化气": "液化石油气", "LNG": "天然气", "酒精": "乙醇"}  # fmt: skip
-# An amount belongs to the substance before it only within the same list item.
-_AMOUNT = re.compile(r"[^，,；;。、\n\d]{0,8}?(\d+(?:\.\d+)?)\s*(吨|t|T|千克|公斤|kg|KG|Kg)?")
+# An amount belongs to the substance before it within the same list item
+# (“液氨，罐满大概150吨”), unless another substance is named first.
+_ITEM = re.compile(r"[^；;。、\n]{0,16}")
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(吨|t|T|千克|公斤|kg|KG|Kg)?")
 _NEGATION = re.compile(r"没有|未|无|不|缺")
 
 
@@ -68,7 +70,11 @@ def parse_materials(text: str) -> dict[str, float]:
             if any(match.start() >= s and match.end() <= e for s, e in consumed):
                 continue
             consumed.append(match.span())
-            amount = _AMOUNT.match(text, match.end())
+            item = _ITEM.match(text, match.end())
+            window = item.group(0) if item else ""
+            amount = _AMOUNT.search(window)
+            if amount and any(n in window[: amount.start()] for n in (*CRITICAL_TONNES, *_SYNONYMS)):
+                amount = None
             if amount:
                 value = float(amount.group(1))
                 if amount.group(2) in ("千克", "公斤", "kg", "KG", "Kg"):
@@ -110,18 +116,22 @@ def propose(knowledge: HazardKnowledge, profile: SiteProfile) -> list[Candidate]
 def controls_in_place(point: RiskPoint, reply: str) -> list[int]:
     """Indexes (0-based) of the point's controls the reply says are in place.
 
-    Numbers refer to the list shown; “全部”/“都有” means all, “无”/“都没有”
-    none; other text is matched clause by clause, skipping negated clauses.
+    Numbers refer to the list shown (“1 3 5”, “第1、2条”, ranges “1-7”,
+    “1到8”), “全部”/“都有” means all, “无”/“都没有” none, “除了3和7其他都有”
+    all but those; other text is matched clause by clause, skipping negated
+    clauses.
     """
     reply = reply.strip()
     count = len(point.controls)
-    if re.fullmatch(r"(全部|都有|都落实了?|全部落实|全有|所有)[。！!]?", reply):
+    if _ALL.fullmatch(reply):
         return list(range(count))
-    if re.fullmatch(r"(无|没有|都没有|一项都没有|0)[。！!]?", reply):
+    if _NONE.fullmatch(reply):
         return []
-    numbers = [int(n) - 1 for n in re.findall(r"\d+", reply)]
-    if numbers and re.fullmatch(r"[\d\s,，、;；和及.]+", reply):
-        return sorted({n for n in numbers if 0 <= n < count})
+    excluded = _EXCEPT.fullmatch(reply)
+    if excluded:
+        return [i for i in range(count) if i not in _numbers(excluded.group(1), count)]
+    if re.fullmatch(r"[\d\s,，、;；和及.第条项到至~\-—－]+", reply) and re.search(r"\d", reply):
+        return sorted(_numbers(reply, count))
     chosen = set()
     for clause in re.split(r"[，,。；;、\n]", reply):
         if not clause.strip() or _NEGATION.search(clause):
@@ -130,6 +140,23 @@ def controls_in_place(point: RiskPoint, reply: str) -> list[int]:
             if _similar(clause, control.text):
                 chosen.add(index)
     return sorted(chosen)
+
+
+_ALL = re.compile(r"(?:全部|所有的?|全都|全|都)(?:都|也)?(?:有|落实|做到|具备|齐全|做了)?了?[。！!]?")
+_NONE = re.compile(r"(无|没有|都没有|一项都没有|都没做|0)[。！!]?")
+_EXCEPT = re.compile(
+    r"除了?([\d\s,，、和及第条项到至~\-—－]+)(?:以外|之外)?[，,]?(?:其他|其余|别的|剩下的)?(?:的)?"
+    r"都(?:有|落实了?|做到了?|具备)[。！!]?"
+)
+
+
+def _numbers(text: str, count: int) -> set[int]:
+    """0-based indexes named in text, ranges expanded, out-of-range ones dropped."""
+    found: set[int] = set()
+    for low, high in re.findall(r"(\d+)\s*(?:[-~—－到至]\s*(\d+))?", text):
+        start, end = int(low), int(high or low)
+        found.update(n - 1 for n in range(min(start, end), max(start, end) + 1))
+    return {n for n in found if 0 <= n < count}
 
 
 def assess(point: RiskPoint, in_place: list[int], profile: SiteProfile, method: str) -> Grading:

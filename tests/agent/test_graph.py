@@ -62,7 +62,8 @@ def test_risk_questions_reach_the_records_of_the_callers_enterprise(shared_kb, t
         service = AssistantService(shared_kb, settings, open_checkpointer(settings, stack), desk=desk)
         assert "还没有确认的风险清单" in service.ask("我们的风险清单", principal=owner).text
         county = Principal("inspector", "k2", "", None, "350583")
-        assert "图测试企业（测试）还没有确认的风险清单" in service.ask("图测试企业（测试）的风险清单", principal=county).text
+        named = service.ask("图测试企业（测试）的风险清单", principal=county).text
+        assert "图测试企业（测试）还没有确认的风险清单" in named
         refused = service.ask("图测试邻厂（测试）的风险管理码", principal=county).text
         assert "不在您的辖区" in refused
         overview = service.ask("辖区风险管理码情况", principal=county).text

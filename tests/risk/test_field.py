@@ -59,7 +59,9 @@ def test_check_in_needs_every_item_a_worker_of_the_enterprise_and_a_valid_code(d
 
 
 def test_hazard_report_moves_through_its_states_with_history(desk: RiskDesk, posted) -> None:  # type: ignore[no-untyped-def]
-    report = desk.field.report_hazard(posted["token"], posted["worker"], "仓库东侧可燃气体报警器不亮", severity="重大隐患")
+    report = desk.field.report_hazard(
+        posted["token"], posted["worker"], "仓库东侧可燃气体报警器不亮", severity="重大隐患"
+    )
     assert report["status"] == "已上报" and report["reporter"] == "周大勇"
     assert report["location"] == desk.knowledge.points["RS-012-01"].location
     with pytest.raises(StateConflict, match="可改为：整改中"):

@@ -177,7 +177,8 @@ def test_scan_page_records_a_patrol_with_one_abnormal_item(site: ScanSite, page:
     page.fill("#patrol-note", "末项异常，已报告班长")
     page.get_by_role("button", name="提交巡查记录").click()
     expect(page.locator("#patrol .status-success")).to_contain_text(
-        re.compile(r"打卡成功 · \d{4}-\d\d-\d\d \d\d:\d\d，共 \d+ 项，其中 1 项异常"))
+        re.compile(r"打卡成功 · \d{4}-\d\d-\d\d \d\d:\d\d，共 \d+ 项，其中 1 项异常")
+    )
 
     [patrol] = site.desk.field.patrols(site.owner, "E-SCAN", site.code["id"])
     assert patrol["worker"] == "李四" and patrol["note"] == "末项异常，已报告班长"

@@ -55,7 +55,8 @@ def test_console_login_accepts_only_active_inspector_and_admin_keys(
     console: Console, role: str, status: int
 ) -> None:
     key = getattr(console, f"{role}_key")
-    form = {"username": "张三", "password": key}
+    # One console name stands for one key (ui/sign_in.ConsoleSessions).
+    form = {"username": f"张三（{role}）", "password": key}
     response = httpx.post(f"{console.url}login", data=form)
     assert response.status_code == status
     if status == 400:

@@ -41,3 +41,21 @@ def test_console_sign_in_is_a_coroutine_function_gradio_awaits(
 
     assert inspect.iscoroutinefunction(sign_in)
     assert asyncio.run(sign_in("张三", plaintext)) is True
+
+
+def test_a_console_name_stays_bound_to_one_active_key(key_store: ApiKeyStore) -> None:
+    from ui.sign_in import ConsoleSessions
+
+    sessions = ConsoleSessions(key_store)
+    first, first_key = key_store.create("inspector", "南安市局", region="350583")
+    second, second_key = key_store.create("inspector", "福清市局", region="350181")
+    assert check_console_key(key_store, "李四", first_key, sessions) is True
+    assert sessions.principal("李四") == first.principal
+    # Another key may not take over the name (and with it the first one's session)…
+    assert check_console_key(key_store, "李四", second_key, sessions) is False
+    assert sessions.principal("李四").region == "350583"  # type: ignore[union-attr]
+    # …until the first key is revoked, which also ends what the old session may read.
+    key_store.revoke(first.id)
+    assert sessions.principal("李四") is None
+    assert check_console_key(key_store, "李四", second_key, sessions) is True
+    assert sessions.principal("李四") == second.principal
