@@ -14,7 +14,8 @@ from typing import Literal
 from minqian.errors import AccessDenied
 from minqian.regions import region_name
 
-PrincipalRole = Literal["admin", "inspector", "enterprise", "worker"]
+PrincipalRole = Literal["admin", "inspector", "reviewer", "enterprise", "worker"]
+AREA_ROLES = ("inspector", "reviewer")  # limited to a city or county, or the province
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def reaches(principal: Principal, enterprise: EnterpriseArea) -> bool:
     """True when the principal may see this enterprise's records."""
     if principal.role == "admin":
         return True
-    if principal.role == "inspector":
+    if principal.role in AREA_ROLES:
         return principal.region in (None, enterprise.city_code, enterprise.county_code)
     return principal.enterprise_id == enterprise.id
 
@@ -53,7 +54,7 @@ def reaches(principal: Principal, enterprise: EnterpriseArea) -> bool:
 def require_enterprise(principal: Principal, enterprise: EnterpriseArea) -> None:
     """Raise AccessDenied unless the principal reaches the enterprise."""
     if not reaches(principal, enterprise):
-        if principal.role == "inspector":
+        if principal.role in AREA_ROLES:
             raise AccessDenied(f"该企业不在您的辖区（{principal.area}）内，无权查看")
         raise AccessDenied("只能查看本企业的数据")
 

@@ -24,7 +24,7 @@ metadata = MetaData()
 # create_all only sees tables whose modules have been imported, so init_schema
 # imports each of these first; a caller need not know which modules hold tables.
 RECORD_MODULES: tuple[str, ...] = (
-    "minqian.keys", "minqian.enterprises", "minqian.risk.records",
+    "minqian.keys", "minqian.enterprises", "minqian.risk.records", "minqian.coefficient.records",
 )
 
 

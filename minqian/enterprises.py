@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, Engine, String, Table, select
 
-from minqian.access import EnterpriseArea, Principal, require_enterprise
+from minqian.access import AREA_ROLES, EnterpriseArea, Principal, require_enterprise
 from minqian.database import UtcDateTime, metadata
 from minqian.errors import InvalidRecord, RecordNotFound
 from minqian.regions import city_of
 
 FIELDS = ("工贸", "危化", "非煤矿山")
+SIZES = ("大型", "中型", "小型", "微型")
 RISK_METHODS = ("LEC", "matrix")
 
 enterprises = Table(
@@ -29,6 +30,7 @@ enterprises = Table(
     Column("county_code", String(12), nullable=False),
     Column("address", String(300), nullable=False, default=""),
     Column("risk_method", String(10), nullable=False, default="LEC"),
+    Column("size", String(10), nullable=True),  # 大型 | 中型 | 小型 | 微型
     Column("synthetic", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
@@ -46,6 +48,7 @@ class Enterprise:
     credit_code: str | None = None
     risk_method: str = "LEC"
     synthetic: bool = False
+    size: str | None = None
 
     @property
     def area(self) -> EnterpriseArea:
@@ -67,6 +70,8 @@ class EnterpriseStore:
             raise InvalidRecord("企业 ID 和名称不能为空")
         if enterprise.industry not in FIELDS:
             raise InvalidRecord(f"行业应为 {'、'.join(FIELDS)} 之一，收到 {enterprise.industry!r}")
+        if enterprise.size is not None and enterprise.size not in SIZES:
+            raise InvalidRecord(f"企业规模应为 {'、'.join(SIZES)} 之一，收到 {enterprise.size!r}")
         if enterprise.risk_method not in RISK_METHODS:
             raise InvalidRecord(f"风险评估方法应为 LEC 或 matrix，收到 {enterprise.risk_method!r}")
         try:
@@ -100,7 +105,7 @@ class EnterpriseStore:
         query = select(enterprises).order_by(enterprises.c.id)
         if principal.role in ("enterprise", "worker"):
             query = query.where(enterprises.c.id == (principal.enterprise_id or ""))
-        elif principal.role == "inspector" and principal.region:
+        elif principal.role in AREA_ROLES and principal.region:
             query = query.where(
                 (enterprises.c.city_code == principal.region)
                 | (enterprises.c.county_code == principal.region)

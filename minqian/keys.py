@@ -24,8 +24,9 @@ from minqian.access import Principal
 from minqian.database import UtcDateTime, metadata
 from minqian.regions import validate_region
 
-Role = Literal["admin", "inspector", "enterprise"]
-ROLES: tuple[Role, ...] = ("admin", "inspector", "enterprise")
+Role = Literal["admin", "inspector", "reviewer", "enterprise"]
+# reviewer: a department user who approves regional roll-ups; area-bound like inspectors.
+ROLES: tuple[Role, ...] = ("admin", "inspector", "reviewer", "enterprise")
 
 KEY_PREFIX = "mq_"
 DISPLAY_PREFIX_CHARS = 8
@@ -97,8 +98,8 @@ class ApiKeyStore:
             raise ValueError("enterprise 角色的密钥必须绑定企业（--enterprise 企业ID）")
         if checked_role != "enterprise" and enterprise_id:
             raise ValueError(f"只有 enterprise 角色的密钥可以绑定企业，收到的角色是 {role}")
-        if region and checked_role != "inspector":
-            raise ValueError(f"只有 inspector 角色的密钥可以限定辖区，收到的角色是 {role}")
+        if region and checked_role not in ("inspector", "reviewer"):
+            raise ValueError(f"只有 inspector 和 reviewer 角色的密钥可以限定辖区，收到的角色是 {role}")
         region = validate_region(region)
         checked_origins = tuple(dict.fromkeys(validate_origin(o) for o in origins))
         if checked_origins and checked_role != "enterprise":

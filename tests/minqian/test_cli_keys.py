@@ -53,7 +53,7 @@ def test_keys_create_reports_a_bad_role_in_chinese_and_exits_2(
 
     assert code == 2 and captured.out == ""
     assert captured.err == (
-        "无法创建密钥：未知角色 'boss'，可用角色：admin、inspector、enterprise\n"
+        "无法创建密钥：未知角色 'boss'，可用角色：admin、inspector、reviewer、enterprise\n"
     )
 
 
