@@ -22,10 +22,12 @@ from agent.citations import find_references, lookup, nearest_articles
 from agent.intents import classify_intent, standalone_question
 from agent.llm import LawAnswerWriter, LLMUnavailable
 from agent.risk_dialogue import build_risk_dialogue
+from agent.coefficient_tools import answer_coefficient
 from agent.risk_tools import answer_risk_records, wants_identification
 from agent.state import AssistantState
 from agent.verification import verify_answer
 from minqian.access import Principal
+from minqian.coefficient.desk import CoefficientDesk
 from minqian.components import KnowledgeBase
 from minqian.errors import CitationNotFound
 from minqian.risk.desk import RiskDesk
@@ -34,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 CAPABILITIES = {
     "risk": "风险辨识和风险管理码功能未启用。",
-    "coefficient": "企业安全生产系数查询功能正在建设中。",
+    "coefficient": "企业安全生产系数查询功能未启用。",
     "inspection": "检查计划、扫码入企记录和检查预警功能正在建设中。",
     "out_of_scope": "这个问题不在安全生产范围内，我无法回答。",
 }
@@ -51,7 +53,8 @@ def _user_texts(messages: list[BaseMessage]) -> list[str]:
 
 
 def build_assistant_graph(kb: KnowledgeBase, writer: LawAnswerWriter | None,
-                          checkpointer: Any = None, desk: RiskDesk | None = None) -> Any:  # fmt: skip
+                          checkpointer: Any = None, desk: RiskDesk | None = None,
+                          coefficients: CoefficientDesk | None = None) -> Any:  # fmt: skip
     """Compile the graph over a knowledge base, an optional writer and risk desk."""
 
     def understand_question(state: AssistantState) -> dict[str, Any]:
@@ -66,7 +69,14 @@ def build_assistant_graph(kb: KnowledgeBase, writer: LawAnswerWriter | None,
             return "answer_law_question"
         if state["intent"] == "risk" and desk is not None:
             return "identify_risks" if wants_identification(state["question"]) else "answer_risk_records"
+        if state["intent"] == "coefficient" and coefficients is not None:
+            return "answer_coefficient"
         return "describe_capabilities"
+
+    def coefficient(state: AssistantState, config: RunnableConfig) -> dict[str, Any]:
+        assert coefficients is not None
+        principal = (config.get("configurable") or {}).get("principal") or Principal("worker", "anonymous")
+        return _reply(answer_coefficient(coefficients, principal, state["question"]), [], [], "coefficient")
 
     def records(state: AssistantState, config: RunnableConfig) -> dict[str, Any]:
         assert desk is not None
@@ -116,6 +126,10 @@ def build_assistant_graph(kb: KnowledgeBase, writer: LawAnswerWriter | None,
         graph.add_edge("identify_risks", END)
         graph.add_edge("answer_risk_records", END)
         routes += ["identify_risks", "answer_risk_records"]
+    if coefficients is not None:
+        graph.add_node("answer_coefficient", coefficient)
+        graph.add_edge("answer_coefficient", END)
+        routes.append("answer_coefficient")
     graph.add_edge(START, "understand_question")
     graph.add_conditional_edges("understand_question", route_by_intent, routes)
     graph.add_edge("answer_law_question", END)

@@ -16,6 +16,7 @@ from agent.graph import build_assistant_graph
 from agent.llm import LawAnswerWriter
 from agent.state import CitationRecord
 from minqian.access import Principal
+from minqian.coefficient.desk import CoefficientDesk
 from minqian.components import KnowledgeBase
 from minqian.risk.desk import RiskDesk
 from minqian.settings import Settings
@@ -42,14 +43,16 @@ class AssistantService:
     """Answer user turns through the compiled graph and its checkpointer."""
 
     def __init__(self, kb: KnowledgeBase, settings: Settings, checkpointer: Any,
-                 writer: LawAnswerWriter | None = None, desk: RiskDesk | None = None) -> None:  # fmt: skip
+                 writer: LawAnswerWriter | None = None, desk: RiskDesk | None = None,
+                 coefficients: CoefficientDesk | None = None) -> None:  # fmt: skip
         self.kb = kb
         self.settings = settings
         if writer is None and settings.llm.enabled:
             writer = LawAnswerWriter(settings.llm)
         self.writer = writer
         self.desk = desk
-        self.graph = build_assistant_graph(kb, writer, checkpointer, desk)
+        self.coefficients = coefficients
+        self.graph = build_assistant_graph(kb, writer, checkpointer, desk, coefficients)
         # Milvus Lite's client and the SQLite checkpointer are shared objects;
         # one turn at a time keeps them consistent under a threaded server.
         # TODO: per-request clients would allow parallel turns on Milvus servers.

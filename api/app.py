@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from api.auth import is_cross_origin
 from api.errors import error_body, install_error_handlers
-from api.routers import admin, chat, health, knowledge, risk, scan
+from api.routers import admin, chat, coefficient, health, knowledge, risk, scan
 from minqian.settings import Settings
 
 logger = logging.getLogger("api.access")
@@ -31,6 +31,7 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     from minqian.components import open_knowledge_base
     from minqian.database import init_schema, open_engine
     from minqian.keys import ApiKeyStore
+    from minqian.coefficient.desk import open_coefficient_desk
     from minqian.risk.desk import open_risk_desk
 
     stack = ExitStack()
@@ -42,7 +43,8 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     stack.callback(engine.dispose)
     key_store = ApiKeyStore(engine)
     desk = open_risk_desk(settings, engine)
-    assistant = AssistantService(kb, settings, open_checkpointer(settings, stack), writer, desk)
+    coefficients = open_coefficient_desk(engine, desk.enterprises)
+    assistant = AssistantService(kb, settings, open_checkpointer(settings, stack), writer, desk, coefficients)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,6 +61,7 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     app.state.key_store = key_store
     app.state.assistant = assistant
     app.state.risk = desk
+    app.state.coefficients = coefficients
     install_error_handlers(app)
     _install_middleware(app, settings)
 
@@ -68,6 +71,7 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     app.include_router(admin.router)
     app.include_router(risk.router)
     app.include_router(scan.router)
+    app.include_router(coefficient.router)
 
     @app.get("/widget.js", include_in_schema=False)
     def route_widget() -> FileResponse:

@@ -172,15 +172,19 @@ def _internal_reports(connection: Any, ids: list[str], period: Period) -> dict[s
 
 
 def _enforcement(connection: Any, ids: list[str], period: Period) -> dict[str, dict[str, Any]]:
+    table = enforcement_records.c
+    # A hazard found before the window still counts while it stays open.
+    still_open = (table.kind == "检查隐患") & (table.closed_on.is_(None) | (table.closed_on > period.window_start))
     rows = connection.execute(select(enforcement_records).where(
-        enforcement_records.c.enterprise_id.in_(ids), enforcement_records.c.occurred_on > period.window_start,
-        enforcement_records.c.occurred_on <= period.last_day)).mappings().all()  # fmt: skip
+        table.enterprise_id.in_(ids), table.occurred_on <= period.last_day,
+        (table.occurred_on > period.window_start) | still_open)).mappings().all()  # fmt: skip
     result: dict[str, dict[str, Any]] = {}
     for row in rows:
         own = result.setdefault(row["enterprise_id"], {**_no_enforcement(), "_due": 0, "_on_time": 0})
-        if row["kind"] == "行政处罚":
+        recent = row["occurred_on"] > period.window_start
+        if row["kind"] == "行政处罚" and recent:
             own["penalties"] += 1
-        elif row["kind"] == "生产安全事故":
+        elif row["kind"] == "生产安全事故" and recent:
             own["accidents"] += 1
             own["major_accidents"] += int(row["level"] in ("较大", "重大", "特别重大"))
         elif row["kind"] == "检查隐患" and row["deadline"] is not None and row["deadline"] <= period.last_day:

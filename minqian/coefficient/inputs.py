@@ -19,7 +19,13 @@ from sqlalchemy import Engine
 
 from minqian.access import Principal, require_enterprise_user
 from minqian.coefficient.facts import Period
-from minqian.coefficient.records import ACCIDENT_LEVELS, ENFORCEMENT_KINDS, HAZARD_LEVELS, enforcement_records, enterprise_reports
+from minqian.coefficient.records import (
+    ACCIDENT_LEVELS,
+    ENFORCEMENT_KINDS,
+    HAZARD_LEVELS,
+    enforcement_records,
+    enterprise_reports,
+)
 from minqian.enterprises import EnterpriseStore
 from minqian.errors import AccessDenied, InvalidRecord, RecordError
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select
 
 from minqian.access import Principal
 from minqian.coefficient.facts import Period, collect_facts
-from minqian.coefficient.records import coefficient_snapshots
+from minqian.coefficient.records import coefficient_snapshots, enforcement_records
 from minqian.coefficient.rules import Rules, load_rules
 from minqian.coefficient.scoring import Assessment, score
 from minqian.coefficient.supervision import supervise
@@ -125,6 +125,16 @@ class CoefficientService:
                 "delta": round(new["coefficient"] - old["coefficient"], 1),
                 "grade_before": old["grade"], "grade_after": new["grade"],
                 "changes": sorted(changes, key=lambda c: c["delta"])}  # fmt: skip
+
+    def onsite_visits(self, principal: Principal, enterprise_id: str, year: int) -> int:
+        """On-site inspections recorded for the enterprise in a calendar year."""
+        # TODO: issue 6's scan-to-enter records replace these enforcement rows.
+        self.enterprises.require(principal, enterprise_id)
+        with self._engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(enforcement_records).where(
+                enforcement_records.c.enterprise_id == enterprise_id, enforcement_records.c.kind == "现场检查",
+                enforcement_records.c.occurred_on >= date(year, 1, 1),
+                enforcement_records.c.occurred_on <= date(year, 12, 31))).scalar() or 0)  # fmt: skip
 
     def _scenarios(self, ids: list[str], period: Period) -> dict[str, set[str]]:
         query = (select(risk_registers.c.enterprise_id, risk_registers.c.version, risk_entries.c.scenario)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from agent.citations import _ARTICLE_REF
 from ingestion.folder_documents import read_folder_document
@@ -12,6 +13,7 @@ from ingestion.metadata import load_aliases
 from ingestion.numerals import chinese_to_int
 from ingestion.packaged_laws import load_packaged_laws
 from ingestion.project_corpus import KINDS, load_entries, project_corpus_files, read_project_file
+from minqian.coefficient.rules import RULES_DIR
 from minqian.settings import LawSourceSettings
 from tests.conftest import SHARED_LAWS, needs_shared
 
@@ -40,6 +42,11 @@ def _citations() -> list[tuple[str, str, str]]:
         _, entries = load_entries(path)
         for entry in entries:
             found += [(path.name, str(entry["id"]), c) for c in _nested_citations(entry)]
+    # The coefficient rules cite the articles each indicator and veto rests on.
+    for path in sorted(RULES_DIR.glob("*.yaml")):
+        rules = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for item in [*rules.get("vetoes", []), *(i for d in rules["dimensions"] for i in d["indicators"])]:
+            found += [(path.name, str(item["id"]), c) for c in _nested_citations(item)]
     return found
 
 
