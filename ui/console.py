@@ -14,10 +14,12 @@ import gradio as gr
 from fastapi import FastAPI
 
 from agent.service import AssistantService
+from minqian.coefficient.desk import CoefficientDesk
 from minqian.components import KnowledgeBase
 from minqian.keys import ApiKeyStore
 from ui.cards import escape_markdown
 from ui.chat import build_chat_tab
+from ui.coefficient import build_coefficient_tab
 from ui.risk import build_risk_tab
 from ui.search import build_search_tab
 from ui.sign_in import SIGN_IN_MESSAGE, ConsoleSessions, console_sign_in
@@ -32,13 +34,14 @@ CSS = """
 """
 
 
-def build_console(service: AssistantService, kb: KnowledgeBase,
-                  sessions: ConsoleSessions | None = None) -> gr.Blocks:  # fmt: skip
+def build_console(service: AssistantService, kb: KnowledgeBase, sessions: ConsoleSessions | None = None,
+                  coefficients: CoefficientDesk | None = None) -> gr.Blocks:  # fmt: skip
     """Build the console's tabs over the given services."""
-    return in_running_loop(lambda: _build_console(service, kb, sessions))
+    return in_running_loop(lambda: _build_console(service, kb, sessions, coefficients))
 
 
-def _build_console(service: AssistantService, kb: KnowledgeBase, sessions: ConsoleSessions | None) -> gr.Blocks:
+def _build_console(service: AssistantService, kb: KnowledgeBase, sessions: ConsoleSessions | None,
+                   coefficients: CoefficientDesk | None) -> gr.Blocks:  # fmt: skip
     with gr.Blocks(title=TITLE, analytics_enabled=False) as console:
         with gr.Row(equal_height=True):
             gr.Markdown(f"## {TITLE}")
@@ -62,6 +65,10 @@ def _build_console(service: AssistantService, kb: KnowledgeBase, sessions: Conso
             # Gradio renders a tab's components when it is first shown, so the
             # list is filled then, not at page load.
             risk_tab.select(load_enterprises, None, targets, api_visibility="private")
+        if coefficients is not None and sessions is not None:
+            with gr.Tab("安全生产系数", id="coefficient") as coefficient_tab:
+                load_coefficients, inputs, views = build_coefficient_tab(coefficients, sessions)
+            coefficient_tab.select(load_coefficients, inputs, views, api_visibility="private")
         console.load(show_user, None, user, api_visibility="private")
     return console
 
@@ -78,10 +85,11 @@ def mount_console(
     kb: KnowledgeBase,
     key_store: ApiKeyStore,
     path: str,
+    coefficients: CoefficientDesk | None = None,
 ) -> FastAPI:
     """Mount the console at `path`, behind sign-in with an inspector or admin key."""
     sessions = ConsoleSessions(key_store)
-    console = build_console(service, kb, sessions)
+    console = build_console(service, kb, sessions, coefficients)
     return in_running_loop(lambda: _mount(app, console, key_store, sessions, path))
 
 
