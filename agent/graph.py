@@ -23,11 +23,13 @@ from agent.intents import classify_intent, standalone_question
 from agent.llm import LawAnswerWriter, LLMUnavailable
 from agent.risk_dialogue import build_risk_dialogue
 from agent.coefficient_tools import answer_coefficient
+from agent.inspection_tools import answer_inspection
 from agent.risk_tools import answer_risk_records, wants_identification
 from agent.state import AssistantState
 from agent.verification import verify_answer
 from minqian.access import Principal
 from minqian.coefficient.desk import CoefficientDesk
+from minqian.inspections.desk import InspectionDesk
 from minqian.components import KnowledgeBase
 from minqian.errors import CitationNotFound
 from minqian.risk.desk import RiskDesk
@@ -37,7 +39,7 @@ logger = logging.getLogger(__name__)
 CAPABILITIES = {
     "risk": "风险辨识和风险管理码功能未启用。",
     "coefficient": "企业安全生产系数查询功能未启用。",
-    "inspection": "检查计划、扫码入企记录和检查预警功能正在建设中。",
+    "inspection": "检查计划、扫码入企记录和检查预警功能未启用。",
     "out_of_scope": "这个问题不在安全生产范围内，我无法回答。",
 }
 NOW_AVAILABLE = (
@@ -54,7 +56,8 @@ def _user_texts(messages: list[BaseMessage]) -> list[str]:
 
 def build_assistant_graph(kb: KnowledgeBase, writer: LawAnswerWriter | None,
                           checkpointer: Any = None, desk: RiskDesk | None = None,
-                          coefficients: CoefficientDesk | None = None) -> Any:  # fmt: skip
+                          coefficients: CoefficientDesk | None = None,
+                          inspections: InspectionDesk | None = None) -> Any:  # fmt: skip
     """Compile the graph over a knowledge base, an optional writer and risk desk."""
 
     def understand_question(state: AssistantState) -> dict[str, Any]:
@@ -71,7 +74,14 @@ def build_assistant_graph(kb: KnowledgeBase, writer: LawAnswerWriter | None,
             return "identify_risks" if wants_identification(state["question"]) else "answer_risk_records"
         if state["intent"] == "coefficient" and coefficients is not None:
             return "answer_coefficient"
+        if state["intent"] == "inspection" and inspections is not None:
+            return "answer_inspection"
         return "describe_capabilities"
+
+    def inspection(state: AssistantState, config: RunnableConfig) -> dict[str, Any]:
+        assert inspections is not None
+        principal = (config.get("configurable") or {}).get("principal") or Principal("worker", "anonymous")
+        return _reply(answer_inspection(inspections, principal, state["question"]), [], [], "inspection")
 
     def coefficient(state: AssistantState, config: RunnableConfig) -> dict[str, Any]:
         assert coefficients is not None
@@ -126,6 +136,10 @@ def build_assistant_graph(kb: KnowledgeBase, writer: LawAnswerWriter | None,
         graph.add_edge("identify_risks", END)
         graph.add_edge("answer_risk_records", END)
         routes += ["identify_risks", "answer_risk_records"]
+    if inspections is not None:
+        graph.add_node("answer_inspection", inspection)
+        graph.add_edge("answer_inspection", END)
+        routes.append("answer_inspection")
     if coefficients is not None:
         graph.add_node("answer_coefficient", coefficient)
         graph.add_edge("answer_coefficient", END)

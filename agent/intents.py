@@ -12,7 +12,8 @@ _RISK = re.compile(
 )
 _COEFFICIENT = re.compile(r"安全生产系数|系数|扣分|评分|信用等级|检查次数上限|还能现场检查|还能检查几次|重点检查企业")
 _INSPECTION = re.compile(
-    r"检查计划|执法计划|扫码入企|检查记录|重复检查|多头检查|高频次检查|检查方案|被检查了几次"
+    r"检查计划|执法计划|扫码入企|检查记录|重复检查|多头检查|高频次检查|检查方案|被检查了几次|检查预警|"
+    r"无计划检查|免罚|免予处罚|不予处罚|包容审慎|检查清单"
 )
 # Words that put a question inside safety production at all.
 _DOMAIN = re.compile(

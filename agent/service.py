@@ -17,6 +17,7 @@ from agent.llm import LawAnswerWriter
 from agent.state import CitationRecord
 from minqian.access import Principal
 from minqian.coefficient.desk import CoefficientDesk
+from minqian.inspections.desk import InspectionDesk
 from minqian.components import KnowledgeBase
 from minqian.risk.desk import RiskDesk
 from minqian.settings import Settings
@@ -44,7 +45,8 @@ class AssistantService:
 
     def __init__(self, kb: KnowledgeBase, settings: Settings, checkpointer: Any,
                  writer: LawAnswerWriter | None = None, desk: RiskDesk | None = None,
-                 coefficients: CoefficientDesk | None = None) -> None:  # fmt: skip
+                 coefficients: CoefficientDesk | None = None,
+                 inspections: InspectionDesk | None = None) -> None:  # fmt: skip
         self.kb = kb
         self.settings = settings
         if writer is None and settings.llm.enabled:
@@ -52,7 +54,8 @@ class AssistantService:
         self.writer = writer
         self.desk = desk
         self.coefficients = coefficients
-        self.graph = build_assistant_graph(kb, writer, checkpointer, desk, coefficients)
+        self.inspections = inspections
+        self.graph = build_assistant_graph(kb, writer, checkpointer, desk, coefficients, inspections)
         # Milvus Lite's client and the SQLite checkpointer are shared objects;
         # one turn at a time keeps them consistent under a threaded server.
         # TODO: per-request clients would allow parallel turns on Milvus servers.

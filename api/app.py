@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from api.auth import is_cross_origin
 from api.errors import error_body, install_error_handlers
 from api.routers import admin, chat, coefficient, health, knowledge, risk, scan
+from api.routers import inspections as inspections_router
 from minqian.settings import Settings
 
 logger = logging.getLogger("api.access")
@@ -32,6 +33,7 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     from minqian.database import init_schema, open_engine
     from minqian.keys import ApiKeyStore
     from minqian.coefficient.desk import open_coefficient_desk
+    from minqian.inspections.desk import open_inspection_desk
     from minqian.risk.desk import open_risk_desk
 
     stack = ExitStack()
@@ -44,7 +46,9 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     key_store = ApiKeyStore(engine)
     desk = open_risk_desk(settings, engine)
     coefficients = open_coefficient_desk(engine, desk.enterprises)
-    assistant = AssistantService(kb, settings, open_checkpointer(settings, stack), writer, desk, coefficients)
+    inspections = open_inspection_desk(settings, engine, desk, coefficients.scores)
+    assistant = AssistantService(kb, settings, open_checkpointer(settings, stack), writer, desk, coefficients,
+                                 inspections)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,6 +66,7 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     app.state.assistant = assistant
     app.state.risk = desk
     app.state.coefficients = coefficients
+    app.state.inspections = inspections
     install_error_handlers(app)
     _install_middleware(app, settings)
 
@@ -72,6 +77,7 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     app.include_router(risk.router)
     app.include_router(scan.router)
     app.include_router(coefficient.router)
+    app.include_router(inspections_router.router)
 
     @app.get("/widget.js", include_in_schema=False)
     def route_widget() -> FileResponse:

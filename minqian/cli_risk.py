@@ -19,6 +19,8 @@ from minqian.errors import RecordError
 from minqian.settings import Settings
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from minqian.risk.desk import RiskDesk
 
 OPERATOR = Principal("admin", "cli", "命令行")
@@ -27,7 +29,10 @@ OPERATOR = Principal("admin", "cli", "命令行")
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = commands.add_parser("demo", help="演示数据")
     demo_actions = demo.add_subparsers(dest="demo_command", required=True)
-    demo_actions.add_parser("seed", help="载入演示企业、已确认的风险清单和风险管理码（可重复执行）")
+    seed = demo_actions.add_parser("seed", help="载入演示企业、已确认的风险清单和风险管理码（可重复执行）")
+    seed.add_argument("--population", type=int, default=300, metavar="N",
+                      help="另生成 N 家虚构企业及一年的系数历史（默认 300）")  # fmt: skip
+    seed.add_argument("--no-population", action="store_true", help="只载入 4 家演示企业，不生成虚构企业群")
 
     enterprises = commands.add_parser("enterprises", help="企业")
     ent_actions = enterprises.add_subparsers(dest="enterprises_command", required=True)
@@ -51,10 +56,10 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    with _desk(settings) as desk:
+    with _desk(settings) as (desk, engine):
         try:
             if args.command == "demo":
-                return _seed(desk)
+                return _seed(desk, engine, args)
             if args.command == "enterprises":
                 return _enterprises(desk, args)
             if args.command == "workers":
@@ -72,26 +77,43 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _desk(settings: Settings) -> Iterator[RiskDesk]:
+def _desk(settings: Settings) -> Iterator[tuple[RiskDesk, Engine]]:
     from minqian.database import init_schema, open_engine
     from minqian.risk.desk import open_risk_desk
 
     engine = open_engine(settings.database_url)
     try:
         init_schema(engine)
-        yield open_risk_desk(settings, engine)
+        yield open_risk_desk(settings, engine), engine
     finally:
         engine.dispose()
 
 
-def _seed(desk: RiskDesk) -> int:
+def _seed(desk: RiskDesk, engine: Engine, args: argparse.Namespace) -> int:
+    from minqian.coefficient.desk import open_coefficient_desk
+    from minqian.coefficient.population import build_population
     from minqian.demo import seed_demo
 
+    if not args.no_population and not 1 <= args.population <= 9999:
+        print(f"--population 应在 1 到 9999 之间，收到 {args.population}", file=sys.stderr)
+        return 2
     result = seed_demo(desk)
     print(f"演示数据：新增企业 {len(result.added)} 家，已存在跳过 {len(result.skipped)} 家，"
           f"新发风险管理码 {result.codes} 个。所有演示企业名称带“（演示）”，均为虚构。")  # fmt: skip
     for enterprise_id, token in result.workers.items():
         print(f"  {enterprise_id} 演示员工身份码（只显示这一次）：{token}")
+    if args.no_population:
+        return 0
+    summary = build_population(engine, desk, open_coefficient_desk(engine, desk.enterprises), args.population)
+    grades = "、".join(f"{grade} {count} 家" for grade, count in summary.grades.items()) or "无"
+    span = f"{summary.periods[0]} 至 {summary.periods[-1]}"
+    if summary.existed:
+        print(f"虚构企业群已存在（{sum(summary.grades.values())} 家，SYN-0001 起），未重复生成；"
+              f"{summary.periods[-1]} 等级：{grades}。")  # fmt: skip
+    else:
+        print(f"虚构企业群：新增企业 {summary.added} 家（SYN-0001 起），"
+              f"已发布 {span} 共 {len(summary.periods)} 期安全生产系数；{summary.periods[-1]} 等级：{grades}。"
+              "均为虚构演示数据，不对应任何真实企业。")  # fmt: skip
     return 0
 
 

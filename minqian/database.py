@@ -25,6 +25,7 @@ metadata = MetaData()
 # imports each of these first; a caller need not know which modules hold tables.
 RECORD_MODULES: tuple[str, ...] = (
     "minqian.keys", "minqian.enterprises", "minqian.risk.records", "minqian.coefficient.records",
+    "minqian.inspections.records",
 )
 
 

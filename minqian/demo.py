@@ -2,7 +2,9 @@
 
 Every name carries “（演示）” and every record is flagged synthetic, so demo
 data can never be mistaken for a real enterprise's. Seeding twice adds nothing:
-enterprises that exist are left as they are.
+enterprises that exist are left as they are. The province-wide population with
+a year of coefficient history is minqian/coefficient/population.py; `minqian
+demo seed` builds it after these four.
 """
 
 from __future__ import annotations

@@ -214,6 +214,16 @@ class RiskSettings(BaseModel):
     )
 
 
+class InspectionSettings(BaseModel):
+    """Thresholds of the oversight warnings (minqian/inspections/warnings.py)."""
+
+    multi_department_days: int = Field(30, description="多头检查: different departments within this many days.")
+    repeat_days: int = Field(90, description="重复检查: the same department again within this many days.")
+    repeat_item_overlap: float = Field(
+        0.5, description="重复检查: share of the later visit's items already checked by the earlier one."
+    )
+
+
 class Settings(BaseSettings):
     """Everything 闽企安 can be configured with."""
 
@@ -242,6 +252,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    inspections: InspectionSettings = Field(default_factory=InspectionSettings)
 
     _split_corpus = field_validator("corpus_paths", mode="before")(
         classmethod(lambda cls, v: _split_paths(v))

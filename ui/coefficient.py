@@ -52,8 +52,8 @@ def ranked(rows: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
     return [{**row, "rank": place} for place, row in enumerate(ordered, start=1)]
 
 
-def ranking_rows(rows: list[dict[str, Any]], query: str) -> list[list[Any]]:
-    needle = query.strip().casefold()
+def ranking_rows(rows: list[dict[str, Any]], query: str | None) -> list[list[Any]]:
+    needle = (query or "").strip().casefold()
     return [[r["rank"], r["name"], r["city"], r["county"], r["industry"], r["coefficient"], r["grade"], r["onsite_cap"],
              r["mode"], "是" if r["key_inspection"] else "否"]
             for r in rows if needle in r["name"].casefold() or needle == r["enterprise"].casefold()]  # fmt: skip

@@ -36,7 +36,7 @@ def test_unknown_instrument_is_refused(service) -> None:  # type: ignore[no-unty
     ("question", "opening"),
     [("帮我做风险辨识", "风险辨识和风险管理码功能未启用。"),  # this service has no risk desk
      ("我们企业的安全生产系数是多少？", "企业安全生产系数查询功能未启用。"),
-     ("本月哪些企业被重复检查？", "检查计划、扫码入企记录和检查预警功能正在建设中。"),
+     ("本月哪些企业被重复检查？", "检查计划、扫码入企记录和检查预警功能未启用。"),
      ("推荐几家好吃的沙茶面", "这个问题不在安全生产范围内，我无法回答。")],
 )  # fmt: skip
 def test_other_jobs_say_what_the_assistant_can_do_now(service, question: str, opening: str) -> None:  # type: ignore[no-untyped-def]

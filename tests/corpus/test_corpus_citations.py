@@ -14,6 +14,7 @@ from ingestion.numerals import chinese_to_int
 from ingestion.packaged_laws import load_packaged_laws
 from ingestion.project_corpus import KINDS, load_entries, project_corpus_files, read_project_file
 from minqian.coefficient.rules import RULES_DIR
+from minqian.inspections.lenient import LIST as LENIENT
 from minqian.settings import LawSourceSettings
 from tests.conftest import SHARED_LAWS, needs_shared
 
@@ -47,6 +48,7 @@ def _citations() -> list[tuple[str, str, str]]:
         rules = yaml.safe_load(path.read_text(encoding="utf-8"))
         for item in [*rules.get("vetoes", []), *(i for d in rules["dimensions"] for i in d["indicators"])]:
             found += [(path.name, str(item["id"]), c) for c in _nested_citations(item)]
+    found += [("lenient.yaml", "basis", c) for c in _nested_citations(yaml.safe_load(LENIENT.read_text(encoding="utf-8")))]
     return found
 
 

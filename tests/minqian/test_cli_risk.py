@@ -23,10 +23,10 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_demo_seed_lists_codes_whose_images_decode_to_their_urls(env: dict[str, str]) -> None:
-    seeded = _cli(env, "demo", "seed")
+    seeded = _cli(env, "demo", "seed", "--no-population")
     assert seeded.returncode == 0, seeded.stderr
     assert "新增企业 4 家" in seeded.stdout and "虚构" in seeded.stdout
-    again = _cli(env, "demo", "seed")
+    again = _cli(env, "demo", "seed", "--no-population")
     assert "新增企业 0 家，已存在跳过 4 家" in again.stdout
 
     listed = _cli(env, "risk-codes", "list", "--json")
@@ -51,7 +51,7 @@ def test_demo_seed_lists_codes_whose_images_decode_to_their_urls(env: dict[str, 
 
 
 def test_enterprise_keys_are_bound_to_a_registered_enterprise(env: dict[str, str]) -> None:
-    _cli(env, "demo", "seed")
+    _cli(env, "demo", "seed", "--no-population")
     made = _cli(env, "keys", "create", "--role", "enterprise", "--enterprise", "DEMO-002", "--name", "冷链门户")
     assert made.returncode == 0, made.stderr
     keys = json.loads(_cli(env, "keys", "list", "--json").stdout)

@@ -1,0 +1,1 @@
+"""Inspection planning and oversight: item lists, plans, scan-to-enter records, warnings."""
