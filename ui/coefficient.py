@@ -13,6 +13,7 @@ from typing import Any
 
 import gradio as gr
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from minqian.access import Principal
 from minqian.coefficient.desk import CoefficientDesk
@@ -23,20 +24,24 @@ from ui.cards import escape_markdown
 from ui.risk import SIGNED_OUT
 from ui.sign_in import ConsoleSessions
 
+Rows = list[dict[str, Any]]
+Shown = dict[Any, Any]  # component → new value, for the components that change
+
 MAX_PERIODS = 24
 GRADE_COLOURS = {"A": "#2e7d32", "B": "#7cb342", "C": "#f9a825", "D": "#c62828"}
-POINT_COLOURS = {"得分": "#1976d2", "失分": "#ef9a9a"}
+POINT_COLOURS = {"得分": "#1976d2", "扣分": "#ef9a9a"}
 ORDERS = [("系数从低到高", "asc"), ("系数从高到低", "desc")]
 RANK_HEADERS = ["排名", "企业", "市", "县", "行业", "系数", "等级", "现场检查上限", "检查方式", "重点检查"]
 LOST_HEADERS = ["指标", "得分/满分", "扣分原因", "依据"]
 CHANGE_HEADERS = ["指标", "上期得分", "本期得分", "变化", "上期说明", "本期说明"]
 ROLLUP_HEADERS = ["级别", "地区", "企业数", "综合系数", "D级占比", "等级分布", "审核状态", "审核时间", "备注"]
+LEVELS = {"city": "市", "county": "县"}
 
 
 def published_periods(scores: CoefficientService, principal: Principal) -> list[str]:
     """Published periods with coefficients in the principal's reach, newest first."""
-    # TODO: the service names only the latest period, so this walks back month by
-    # month and stops at the first unpublished one; the ideal is a
+    # TODO: the service names only the latest period, so this walks back a month
+    # at a time and stops at the first unpublished one; the ideal is a
     # CoefficientService.periods(principal), one DISTINCT query over the snapshots.
     latest, found = scores.latest_period(), []
     period = Period.parse(latest) if latest else None
@@ -46,92 +51,113 @@ def published_periods(scores: CoefficientService, principal: Principal) -> list[
     return found
 
 
-def ranked(rows: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
-    """The listing in the chosen order, each row with its place in it."""
-    ordered = rows if order == "asc" else sorted(rows, key=lambda r: (-r["coefficient"], r["enterprise"]))
-    return [{**row, "rank": place} for place, row in enumerate(ordered, start=1)]
+def ranked(rows: Rows, order: str) -> Rows:
+    """The listing (lowest first from the service) in the chosen order, each row with its place."""
+    if order == "desc":
+        rows = sorted(rows, key=lambda r: (-r["coefficient"], r["enterprise"]))
+    return [{**row, "rank": place} for place, row in enumerate(rows, start=1)]
 
 
-def ranking_rows(rows: list[dict[str, Any]], query: str | None) -> list[list[Any]]:
+def ranking_table(rows: Rows, query: str | None) -> Styler:
+    """The ranking rows whose name (or exact id) matches the query, grades in colour."""
     needle = (query or "").strip().casefold()
-    return [[r["rank"], r["name"], r["city"], r["county"], r["industry"], r["coefficient"], r["grade"], r["onsite_cap"],
-             r["mode"], "是" if r["key_inspection"] else "否"]
-            for r in rows if needle in r["name"].casefold() or needle == r["enterprise"].casefold()]  # fmt: skip
+    shown = [r for r in rows if needle in r["name"].casefold() or needle == r["enterprise"].casefold()]
+    frame = pd.DataFrame(
+        [[r["rank"], r["name"], r["city"], r["county"], r["industry"], r["coefficient"], r["grade"],
+          r["onsite_cap"], r["mode"], "是" if r["key_inspection"] else "否"] for r in shown],
+        columns=RANK_HEADERS,
+    )  # fmt: skip
+    paint = {g: f"color: {c}; font-weight: 600" for g, c in GRADE_COLOURS.items()}
+    return frame.style.format({"系数": "{:.1f}"}).map(lambda g: paint.get(g, ""), subset=["等级"])
 
 
-def summarise(rows: list[dict[str, Any]], grades: tuple[str, ...], area: str, period: str) -> str:
-    counts = {g: 0 for g in grades}
-    for row in rows:
-        counts[row["grade"]] = counts.get(row["grade"], 0) + 1
+def count_grades(rows: Rows, grades: tuple[str, ...]) -> dict[str, int]:
+    return {g: sum(1 for r in rows if r["grade"] == g) for g in grades}
+
+
+def summarise(rows: Rows, counts: dict[str, int], area: str, period: str) -> str:
     spread = "、".join(f"{g} 级 {n} 家" for g, n in counts.items())
     key = sum(1 for r in rows if r["key_inspection"])
-    return (f"**{area} · {period}**：企业 **{len(rows)}** 家，平均系数 **{mean(r['coefficient'] for r in rows):.1f}**；"
-            f"{spread}；重点检查企业 **{key}** 家。")  # fmt: skip
+    average = mean(r["coefficient"] for r in rows)
+    return (
+        f"**{area} · {period}**：企业 **{len(rows)}** 家，平均系数 **{average:.1f}**；"
+        f"{spread}；重点检查企业 **{key}** 家。"
+    )
 
 
-def grade_frame(rows: list[dict[str, Any]], grades: tuple[str, ...]) -> pd.DataFrame:
-    counts = {g: 0 for g in grades}
-    for row in rows:
-        counts[row["grade"]] = counts.get(row["grade"], 0) + 1
-    return pd.DataFrame({"等级": list(counts), "企业数": list(counts.values())})
-
-
-def region_frame(rows: list[dict[str, Any]], principal: Principal) -> tuple[pd.DataFrame, str]:
+def region_frame(rows: Rows, principal: Principal, grade_for: Callable[[float], str]) -> tuple[pd.DataFrame, str]:
     """Composite (mean) coefficient per city for the province, per county below it."""
     level = "city" if principal.region is None else "county"
     groups = group_by(rows, level)
-    frame = pd.DataFrame({"地区": list(groups), "综合系数": [round(mean(r["coefficient"] for r in g), 1)
-                                                             for g in groups.values()]})  # fmt: skip
+    composites = {name: round(mean(r["coefficient"] for r in group), 1) for name, group in groups.items()}
+    frame = pd.DataFrame({"地区": list(composites), "综合系数": list(composites.values())})
+    frame["等级"] = [grade_for(c) for c in composites.values()]
     return frame, "各设区市综合系数" if level == "city" else "各县（市、区）综合系数"
 
 
 def dimension_frame(breakdown: dict[str, Any], dimensions: tuple[str, ...]) -> pd.DataFrame:
-    """Points kept and lost per dimension; stacked, the bar reaches the dimension's maximum."""
+    """Points kept and lost per dimension; stacked, a bar reaches the dimension's maximum."""
     totals = breakdown["dimensions"]
     names = [d for d in dimensions if d in totals]
     kept = [totals[d]["points"] for d in names]
     lost = [round(totals[d]["max"] - totals[d]["points"], 2) for d in names]
-    return pd.DataFrame({"维度": names * 2, "分值": kept + lost, "类别": ["得分"] * len(names) + ["失分"] * len(names)})
+    # Vega-Lite stacks colour values in code-point order: 得 before 扣 keeps the
+    # points kept at the bottom of each bar.
+    return pd.DataFrame({"维度": names * 2, "分值": kept + lost, "类别": ["得分"] * len(names) + ["扣分"] * len(names)})
 
 
 def lost_rows(breakdown: dict[str, Any]) -> list[list[str]]:
     items = sorted((i for i in breakdown["items"] if i["lost"] > 0), key=lambda i: -i["lost"])
-    return [[f"{i['indicator']} {i['name']}", f"{i['points']:g}/{i['max_points']:g}", i["reason"],
-             "；".join(i["basis"])] for i in items]  # fmt: skip
+    return [
+        [f"{i['indicator']} {i['name']}", f"{i['points']:g}/{i['max_points']:g}", i["reason"], "；".join(i["basis"])]
+        for i in items
+    ]
 
 
-def change_rows(comparison: dict[str, Any]) -> list[list[Any]]:
-    return [[f"{c['indicator']} {c['name']}", "—" if c["before"] is None else f"{c['before']:g}", f"{c['after']:g}",
-             f"{c['delta']:+g}", c["reason_before"], c["reason_after"]] for c in comparison["changes"]]  # fmt: skip
+def change_rows(comparison: dict[str, Any]) -> list[list[str]]:
+    return [
+        [f"{c['indicator']} {c['name']}", "—" if c["before"] is None else f"{c['before']:g}", f"{c['after']:g}",
+         f"{c['delta']:+g}", c["reason_before"], c["reason_after"]]
+        for c in comparison["changes"]
+    ]  # fmt: skip
 
 
-def rollup_rows(rollups: list[dict[str, Any]]) -> list[list[Any]]:
-    return [[{"city": "市", "county": "县"}.get(r["level"], r["level"]), r["region_name"], r["enterprises"],
-             r["composite"], f"{r['share_low']:.0%}", " ".join(f"{g}:{n}" for g, n in r["distribution"].items()),
-             r["status"], (r["reviewed_at"] or "")[:10], r["note"]] for r in rollups]  # fmt: skip
+def rollup_rows(rollups: Rows) -> list[list[Any]]:
+    return [
+        [LEVELS.get(r["level"], r["level"]), r["region_name"], r["enterprises"], r["composite"],
+         f"{r['share_low']:.0%}", " ".join(f"{g}:{n}" for g, n in r["distribution"].items()), r["status"],
+         (r["reviewed_at"] or "")[:10], r["note"]]
+        for r in rollups
+    ]  # fmt: skip
 
 
 def describe(explained: dict[str, Any], label: Callable[[str], str]) -> str:
-    """The header of one enterprise's breakdown: coefficient, grade, vetoes, supervision."""
-    plan, vetoes = explained["supervision"], explained["breakdown"]["vetoes"]
-    lines = [f"#### {escape_markdown(explained['name'])}（{explained['enterprise']}）",
-             f"{explained['city']}{explained['county']} · {explained['industry']} · {explained['period']} 系数 "
-             f"**{explained['coefficient']:g}**，等级 **{explained['grade']}（{label(explained['grade'])}）**，"
-             f"规则版本 {explained['rules_version']}。"]  # fmt: skip
-    for veto in vetoes:
+    """The head of one enterprise's breakdown: coefficient, grade, vetoes, supervision."""
+    grade = explained["grade"]
+    lines = [
+        f"#### {escape_markdown(explained['name'])}（{explained['enterprise']}）",
+        f"{explained['city']}{explained['county']} · {explained['industry']} · {explained['period']} "
+        f"系数 **{explained['coefficient']:g}**，等级 **{grade}（{label(grade)}）**，"
+        f"规则版本 {explained['rules_version']}。",
+    ]
+    for veto in explained["breakdown"]["vetoes"]:
         lines.append(f"- 否决项：{veto['name']}，等级最高为 {veto['cap']}（{'；'.join(veto['basis'])}）")
-    lines.append(f"- 监管安排：{'；'.join(plan['reasons'])}。")
+    lines.append(f"- 监管安排：{'；'.join(explained['supervision']['reasons'])}。")
     return "\n".join(lines)
+
+
+def hidden_table() -> dict[str, Any]:
+    return gr.update(value=[], visible=False)
 
 
 def build_coefficient_tab(
     desk: CoefficientDesk, sessions: ConsoleSessions
 ) -> tuple[Callable[..., Any], list[Any], set[Any]]:
-    """Lay out the tab and wire its events; returns the loader with its inputs and outputs."""
+    """Lay out the tab and wire its events; returns the loader, its inputs and its outputs."""
     rules = desk.scores.rules
-    with gr.Row(equal_height=True):
+    with gr.Row():
         period = gr.Dropdown([], label="发布期间", elem_id="coefficient-period", scale=1)
-        order = gr.Radio(ORDERS, value="asc", label="排序", elem_id="coefficient-order", scale=1)
+        order = gr.Radio(ORDERS, value="asc", label="排序", elem_id="coefficient-order", scale=2)
         search = gr.Textbox(label="按企业名称搜索", placeholder="输入企业名称中的字词", elem_id="coefficient-search",
                             scale=2)  # fmt: skip
         refresh = gr.Button("刷新", scale=0, min_width=80)
@@ -141,55 +167,66 @@ def build_coefficient_tab(
     with gr.Row():
         grades = gr.BarPlot(x="等级", y="企业数", color="等级", color_map=GRADE_COLOURS, title="等级分布",
                             height=280, elem_id="coefficient-grades")  # fmt: skip
-        regions = gr.BarPlot(x="地区", y="综合系数", title="综合系数", y_lim=[0, 100], sort="y", height=280,
-                             elem_id="coefficient-regions")  # fmt: skip
+        regions = gr.BarPlot(x="地区", y="综合系数", color="等级", color_map=GRADE_COLOURS, title="综合系数",
+                             y_lim=[0, 100], sort="y", height=280, elem_id="coefficient-regions")  # fmt: skip
     gr.Markdown("### 企业系数明细")
     enterprise = gr.Dropdown([], label="选择企业", elem_id="coefficient-enterprise")
     detail = gr.Markdown(elem_id="coefficient-detail")
     with gr.Row():
-        points = gr.BarPlot(x="维度", y="分值", color="类别", color_map=POINT_COLOURS, sort=list(rules.dimensions),
-                            title="各维度得分与满分", x_label_angle=-30, height=320, elem_id="coefficient-dimensions")  # fmt: skip
+        # A list `sort` breaks Gradio 6.17's plot (structuredClone of a Svelte proxy),
+        # and names would sort by code point, so the heaviest dimensions come first.
+        points = gr.BarPlot(x="维度", y="分值", color="类别", color_map=POINT_COLOURS, sort="-y", x_label_angle=-30,
+                            title="各维度得分（满分 = 得分 + 扣分）", height=320,
+                            elem_id="coefficient-dimensions")  # fmt: skip
         trend = gr.LinePlot(x="期间", y="系数", title="系数变化趋势", y_lim=[0, 100], height=320,
                             elem_id="coefficient-trend")  # fmt: skip
-    lost = gr.Dataframe(headers=LOST_HEADERS, interactive=False, wrap=True, label="失分指标",
-                        elem_id="coefficient-lost")  # fmt: skip
+    lost = gr.Dataframe(headers=LOST_HEADERS, interactive=False, wrap=True, label="失分指标（按扣分多少排列）",
+                        column_widths=["30%", "8%", "24%", "38%"], elem_id="coefficient-lost")  # fmt: skip
     change_note = gr.Markdown(elem_id="coefficient-change-note")
-    changes = gr.Dataframe(headers=CHANGE_HEADERS, interactive=False, wrap=True, label="与上期相比",
-                           elem_id="coefficient-changes")  # fmt: skip
+    changes = gr.Dataframe(headers=CHANGE_HEADERS, interactive=False, wrap=True, label="与上期相比（逐项）",
+                           visible=False, elem_id="coefficient-changes")  # fmt: skip
     gr.Markdown("### 市县综合系数（闽应急规〔2025〕1号 第13条：审核后纳入区域风险指数）")
     rollup_note = gr.Markdown(elem_id="coefficient-rollup-note")
     rollups = gr.Dataframe(headers=ROLLUP_HEADERS, interactive=False, wrap=True, elem_id="coefficient-rollups")
     listed, periods = gr.State([]), gr.State([])
-
     details = {detail, points, trend, lost, change_note, changes}
-    views = {summary, ranking, grades, regions, enterprise, rollup_note, rollups, listed} | details
+    views = {period, periods, summary, ranking, grades, regions, enterprise, rollup_note, rollups, listed} | details
 
-    def show_enterprise(principal: Principal, enterprise_id: str, chosen: str, known: list[str]) -> dict[Any, Any]:
+    def compare(principal: Principal, enterprise_id: str, chosen: str, before: str) -> Shown:
+        try:
+            comparison = desk.scores.compare(principal, enterprise_id, before, chosen)
+        except RecordError as exc:
+            return {change_note: str(exc), changes: hidden_table()}
+        moved = change_rows(comparison)
+        note = (
+            f"与 {before} 相比：系数 {comparison['coefficient_before']:g} → {comparison['coefficient_after']:g}"
+            f"（{comparison['delta']:+g}），等级 {comparison['grade_before']} → {comparison['grade_after']}。"
+        )
+        if not moved:
+            note += "各指标得分没有变化。"
+        return {change_note: note, changes: gr.update(value=moved, visible=bool(moved))}
+
+    def show_enterprise(principal: Principal, enterprise_id: str, chosen: str, known: list[str]) -> Shown:
         try:
             explained = desk.scores.explain(principal, enterprise_id, chosen)
             history = desk.scores.history(principal, enterprise_id)
         except RecordError as exc:
             gr.Warning(str(exc))
-            return {detail: str(exc), lost: [], changes: [], change_note: ""}
-        shown = {detail: describe(explained, rules.label), lost: lost_rows(explained["breakdown"]),
-                 points: dimension_frame(explained["breakdown"], rules.dimensions),
-                 trend: pd.DataFrame({"期间": [h["period"] for h in history],
-                                      "系数": [h["coefficient"] for h in history]})}  # fmt: skip
+            return {detail: str(exc), lost: [], change_note: "", changes: hidden_table()}
+        breakdown = explained["breakdown"]
+        shown = {
+            detail: describe(explained, rules.label),
+            lost: lost_rows(breakdown),
+            points: dimension_frame(breakdown, rules.dimensions),
+            trend: pd.DataFrame({"期间": [h["period"] for h in history], "系数": [h["coefficient"] for h in history]}),
+        }
         earlier = known[known.index(chosen) + 1 :] if chosen in known else []
         if not earlier or earlier[0] not in {h["period"] for h in history}:
-            return {**shown, change_note: "没有上一期的发布数据，暂无逐项对比。", changes: []}
-        try:
-            comparison = desk.scores.compare(principal, enterprise_id, earlier[0], chosen)
-        except RecordError as exc:
-            return {**shown, change_note: str(exc), changes: []}
-        note = (f"与 {earlier[0]} 相比：系数 {comparison['coefficient_before']:g} → {comparison['coefficient_after']:g}"
-                f"（{comparison['delta']:+g}），等级 {comparison['grade_before']} → {comparison['grade_after']}。")  # fmt: skip
-        if not comparison["changes"]:
-            note += "各指标得分没有变化。"
-        return {**shown, change_note: note, changes: change_rows(comparison)}
+            return {**shown, change_note: "没有上一期的发布数据，暂无逐项对比。", changes: hidden_table()}
+        return {**shown, **compare(principal, enterprise_id, chosen, earlier[0])}
 
     def show_period(principal: Principal, chosen: str, known: list[str], enterprise_id: str | None, ordering: str,
-                    query: str) -> dict[Any, Any]:  # fmt: skip
+                    query: str | None) -> Shown:  # fmt: skip
         try:
             rows = ranked(desk.scores.listing(principal, chosen), ordering)
             found = desk.rollups.list(principal, chosen)
@@ -198,20 +235,24 @@ def build_coefficient_tab(
             return {summary: str(exc)}
         if not rows:
             return {summary: f"{principal.area}在 {chosen} 没有发布的安全生产系数。", ranking: [], listed: []}
-        frame, title = region_frame(rows, principal)
-        ids = [r["enterprise"] for r in rows]
-        current = enterprise_id if enterprise_id in ids else ids[0]
-        shown = {summary: summarise(rows, rules.grade_order, principal.area, chosen), listed: rows,
-                 ranking: ranking_rows(rows, query), grades: grade_frame(rows, rules.grade_order),
-                 regions: gr.update(value=frame, title=title),
-                 enterprise: gr.update(choices=[(f"{r['name']}（{r['coefficient']:g}，{r['grade']}）", r["enterprise"])
-                                                for r in rows], value=current),
-                 rollup_note: "" if found else "本期尚未生成市县综合系数（由管理员生成，本地区审核人员审核）。",
-                 rollups: rollup_rows(found)}  # fmt: skip
-        return {**shown, **show_enterprise(principal, current, chosen, known)}
+        frame, title = region_frame(rows, principal, rules.grade_for)
+        current = enterprise_id if enterprise_id in {r["enterprise"] for r in rows} else rows[0]["enterprise"]
+        counts = count_grades(rows, rules.grade_order)
+        choices = [(f"{r['name']}（{r['coefficient']:g}，{r['grade']}）", r["enterprise"]) for r in rows]
+        return {
+            summary: summarise(rows, counts, principal.area, chosen),
+            listed: rows,
+            ranking: ranking_table(rows, query),
+            grades: pd.DataFrame({"等级": list(counts), "企业数": list(counts.values())}),
+            regions: gr.update(value=frame, title=title),
+            enterprise: gr.update(choices=choices, value=current),
+            rollup_note: "" if found else "本期尚未生成市县综合系数（由管理员生成，本地区审核人员审核）。",
+            rollups: rollup_rows(found),
+            **show_enterprise(principal, current, chosen, known),
+        }
 
-    def load(chosen: str | None, enterprise_id: str | None, ordering: str, query: str,
-             request: gr.Request) -> dict[Any, Any]:  # fmt: skip
+    def load(chosen: str | None, enterprise_id: str | None, ordering: str, query: str | None,
+             request: gr.Request) -> Shown:  # fmt: skip
         principal = sessions.principal(request.username)
         if principal is None:
             return {summary: SIGNED_OUT}
@@ -223,38 +264,37 @@ def build_coefficient_tab(
         if not known:
             return {summary: f"{principal.area}还没有发布的安全生产系数。", period: gr.update(choices=[], value=None)}
         chosen = chosen if chosen in known else known[0]
-        return {period: gr.update(choices=known, value=chosen), periods: known,
-                **show_period(principal, chosen, known, enterprise_id, ordering, query)}
+        shown = show_period(principal, chosen, known, enterprise_id, ordering, query)
+        return {period: gr.update(choices=known, value=chosen), periods: known, **shown}
 
-    def change_period(chosen: str, known: list[str], enterprise_id: str | None, ordering: str, query: str,
-                      request: gr.Request) -> dict[Any, Any]:  # fmt: skip
+    def change_period(chosen: str, known: list[str], enterprise_id: str | None, ordering: str, query: str | None,
+                      request: gr.Request) -> Shown:  # fmt: skip
         principal = sessions.principal(request.username)
-        return {summary: SIGNED_OUT} if principal is None else show_period(principal, chosen, known, enterprise_id,
-                                                                            ordering, query)  # fmt: skip
+        if principal is None:
+            return {summary: SIGNED_OUT}
+        return show_period(principal, chosen, known, enterprise_id, ordering, query)
 
-    def choose(enterprise_id: str | None, chosen: str, known: list[str], request: gr.Request) -> dict[Any, Any]:
+    def choose(enterprise_id: str | None, chosen: str, known: list[str], request: gr.Request) -> Shown:
         principal = sessions.principal(request.username)
         if principal is None or not enterprise_id:
             return {detail: SIGNED_OUT if principal is None else ""}
         return show_enterprise(principal, enterprise_id, chosen, known)
 
-    def pick(rows: list[dict[str, Any]], chosen: str, known: list[str], evt: gr.SelectData,
-             request: gr.Request) -> dict[Any, Any]:  # fmt: skip
-        place = int(evt.row_value[0])
-        enterprise_id = rows[place - 1]["enterprise"]
+    def pick(rows: Rows, chosen: str, known: list[str], evt: gr.SelectData, request: gr.Request) -> Shown:
+        # The 排名 cell is the row's place in the full ranking, whatever the search hides.
+        enterprise_id = rows[int(evt.row_value[0]) - 1]["enterprise"]
         return {enterprise: enterprise_id, **choose(enterprise_id, chosen, known, request)}
 
-    def reorder(rows: list[dict[str, Any]], ordering: str, query: str) -> dict[Any, Any]:
+    def reorder(rows: Rows, ordering: str, query: str | None) -> Shown:
         again = ranked(sorted(rows, key=lambda r: (r["coefficient"], r["enterprise"])), ordering)
-        return {listed: again, ranking: ranking_rows(again, query)}
+        return {listed: again, ranking: ranking_table(again, query)}
 
     private: dict[str, Any] = {"api_visibility": "private"}
-    state = [periods, enterprise, order, search]
-    period.input(change_period, [period, *state], views, **private)
+    inputs = [period, enterprise, order, search]
+    period.input(change_period, [period, periods, enterprise, order, search], views, **private)
     enterprise.input(choose, [enterprise, period, periods], details, **private)
     ranking.select(pick, [listed, period, periods], details | {enterprise}, **private)
     order.input(reorder, [listed, order, search], {listed, ranking}, **private)
-    search.change(lambda rows, query: ranking_rows(rows, query), [listed, search], ranking, **private)
-    inputs = [period, enterprise, order, search]
-    refresh.click(load, inputs, views | {period, periods}, **private)
-    return load, inputs, views | {period, periods}
+    search.change(ranking_table, [listed, search], ranking, **private)
+    refresh.click(load, inputs, views, **private)
+    return load, inputs, views

@@ -40,7 +40,7 @@ class OversightService:
     def visits(self, enterprise_ids: list[str]) -> list[Visit]:
         query = (select(inspection_records.c.id, inspection_records.c.enterprise_id, inspection_records.c.department,
                         inspection_records.c.started_at, inspection_records.c.plan_id,
-                        inspection_records.c.approval_id, inspection_schemes.c.items)
+                        inspection_records.c.approval_id, inspection_schemes.c["items"])
                  .join(inspection_schemes, inspection_schemes.c.id == inspection_records.c.scheme_id, isouter=True)
                  .where(inspection_records.c.enterprise_id.in_(enterprise_ids)))  # fmt: skip
         with self._engine.connect() as connection:

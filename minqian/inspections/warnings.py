@@ -62,7 +62,7 @@ def evaluate(visits: list[Visit], caps: dict[str, int], rules: InspectionSetting
 def _multi_department(enterprise_id: str, own: list[Visit], rules: InspectionSettings) -> list[Warning]:
     warnings, cluster = [], []
     for visit in own:
-        if cluster and (visit.started_at - cluster[0].started_at).days > rules.multi_department_days:
+        if cluster and _days(cluster[0], visit) > rules.multi_department_days:
             warnings += _cluster_warning(enterprise_id, cluster, rules)
             cluster = []
         cluster.append(visit)
@@ -73,7 +73,7 @@ def _cluster_warning(enterprise_id: str, cluster: list[Visit], rules: Inspection
     departments = sorted({v.department for v in cluster})
     if len(departments) < 2:
         return []
-    span = (cluster[-1].started_at - cluster[0].started_at).days
+    span = _days(cluster[0], cluster[-1])
     reason = (f"{_day(cluster[0])}至{_day(cluster[-1])}（{span}天内，阈值{rules.multi_department_days}天）"
               f"{'、'.join(departments)}等{len(departments)}个部门先后检查同一企业")  # fmt: skip
     return [Warning("多头检查", enterprise_id, tuple(v.id for v in cluster), reason, _day(cluster[-1]))]
@@ -83,7 +83,7 @@ def _repeated(enterprise_id: str, own: list[Visit], rules: InspectionSettings) -
     warnings = []
     for later_index, later in enumerate(own):
         for earlier in reversed(own[:later_index]):
-            gap = (later.started_at - earlier.started_at).days
+            gap = _days(earlier, later)
             if gap > rules.repeat_days:
                 break
             if earlier.department != later.department or not later.items:
@@ -111,6 +111,11 @@ def _over_cap(enterprise_id: str, own: list[Visit], cap: int | None) -> list[War
                       f"超出的为第{cap + 1}次起（{'、'.join(_day(v) for v in extra)}）")  # fmt: skip
             warnings.append(Warning("高频次检查", enterprise_id, tuple(v.id for v in visits), reason, _day(visits[-1])))
     return warnings
+
+
+def _days(earlier: Visit, later: Visit) -> int:
+    # Calendar days, as inspectors count them: a visit on 3 March is 30 days after 1 February's.
+    return (later.started_at.date() - earlier.started_at.date()).days
 
 
 def _day(visit: Visit) -> str:

@@ -39,16 +39,16 @@ class Built:
     summary: PopulationSummary
 
 
-def _build(engine: Engine, data_dir: Path, knowledge: HazardKnowledge) -> Built:  # noqa: F811
-    risk = open_risk_desk(Settings(data_dir=data_dir), engine, knowledge)
-    coefficient = open_coefficient_desk(engine, risk.enterprises)
-    return Built(engine, risk, coefficient, build_population(engine, risk, coefficient, size=SIZE))
+def _build(db: Engine, data_dir: Path, knowledge: HazardKnowledge) -> Built:  # noqa: F811
+    risk = open_risk_desk(Settings(data_dir=data_dir), db, knowledge)
+    coefficient = open_coefficient_desk(db, risk.enterprises)
+    return Built(db, risk, coefficient, build_population(db, risk, coefficient, size=SIZE))
 
 
-def _grades(engine: Engine) -> dict[tuple[str, str], tuple[str, float]]:
+def _grades(db: Engine) -> dict[tuple[str, str], tuple[str, float]]:
     query = select(coefficient_snapshots.c.period, coefficient_snapshots.c.enterprise_id,
                    coefficient_snapshots.c.grade, coefficient_snapshots.c.coefficient)  # fmt: skip
-    with engine.connect() as connection:
+    with db.connect() as connection:
         return {(r.period, r.enterprise_id): (r.grade, r.coefficient) for r in connection.execute(query)}
 
 
@@ -59,10 +59,10 @@ def _population(built: Built) -> list[Enterprise]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, knowledge: HazardKnowledge) -> Iterator[Built]:  # noqa: F811
     folder = tmp_path_factory.mktemp("population")
-    engine = open_engine(f"sqlite:///{folder / 'minqian.sqlite'}")
-    init_schema(engine)
-    yield _build(engine, folder, knowledge)
-    engine.dispose()
+    sqlite = open_engine(f"sqlite:///{folder / 'minqian.sqlite'}")
+    init_schema(sqlite)
+    yield _build(sqlite, folder, knowledge)
+    sqlite.dispose()
 
 
 def test_population_is_the_same_for_the_same_seed_on_either_backend(

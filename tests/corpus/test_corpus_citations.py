@@ -27,7 +27,7 @@ def articles() -> dict[str, dict[tuple[int, int], int]]:
     """title → {(article number, suffix): paragraph count} from every law source."""
     known: dict[str, dict[tuple[int, int], int]] = {}
     aliases = load_aliases(CORPUS / "aliases.yaml")
-    documents = list(load_packaged_laws(LawSourceSettings(selection="all"), aliases))
+    documents = list(load_packaged_laws(LawSourceSettings(), aliases))  # what a default install holds
     if SHARED_LAWS.is_dir():
         documents += [read_folder_document(p, aliases) for p in sorted(SHARED_LAWS.glob("*.md"))]
     for document in documents:

@@ -93,8 +93,8 @@ def coefficient_console(shared_kb, tmp_path_factory: pytest.TempPathFactory) -> 
         desk = open_coefficient_desk(engine, risk.enterprises)
         _seed(desk, risk.enterprises)
         store = ApiKeyStore(engine)
-        keys = [store.create("inspector", name, region=region)[1]
-                for name, region in [("南安市应急局", "350583"), ("泉州市应急局", "3505"), ("福建省应急厅", None)]]  # fmt: skip
+        areas = [("南安市应急局", "350583"), ("泉州市应急局", "3505"), ("福建省应急厅", None)]
+        keys = [store.create("inspector", name, region=region)[1] for name, region in areas]
         service = AssistantService(shared_kb, settings, open_checkpointer(settings, stack), desk=risk)
         app = mount_console(FastAPI(), service, shared_kb, store, "/ui", coefficients=desk)
         url = stack.enter_context(serve(app))
