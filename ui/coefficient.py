@@ -183,8 +183,10 @@ def build_coefficient_tab(
     lost = gr.Dataframe(headers=LOST_HEADERS, interactive=False, wrap=True, label="失分指标（按扣分多少排列）",
                         column_widths=["30%", "8%", "24%", "38%"], elem_id="coefficient-lost")  # fmt: skip
     change_note = gr.Markdown(elem_id="coefficient-change-note")
+    # Shown and hidden per enterprise; it must start visible, as in this tab one
+    # that starts hidden never appears when shown later (Gradio 6.17).
     changes = gr.Dataframe(headers=CHANGE_HEADERS, interactive=False, wrap=True, label="与上期相比（逐项）",
-                           visible=False, elem_id="coefficient-changes")  # fmt: skip
+                           elem_id="coefficient-changes")  # fmt: skip
     gr.Markdown("### 市县综合系数（闽应急规〔2025〕1号 第13条：审核后纳入区域风险指数）")
     rollup_note = gr.Markdown(elem_id="coefficient-rollup-note")
     rollups = gr.Dataframe(headers=ROLLUP_HEADERS, interactive=False, wrap=True, elem_id="coefficient-rollups")

@@ -38,8 +38,9 @@ def test_ingest_is_idempotent_and_embeds_nothing_the_second_time(make_settings, 
     assert sorted(r["id"] for r in rows_again) == sorted(r["id"] for r in rows)
 
 
-def test_ingest_replaces_an_amended_version_and_drops_repealed_articles(make_settings, small_corpus):  # type: ignore[no-untyped-def]
-    settings = make_settings(corpus_paths=[small_corpus])
+def test_ingest_replaces_an_amended_version_and_drops_repealed_articles(make_settings, small_corpus, tmp_path):  # type: ignore[no-untyped-def]
+    # A cache of its own: the shared one may already hold the amended text from another run.
+    settings = make_settings(corpus_paths=[small_corpus], embedder={"cache_path": str(tmp_path / "own-cache.sqlite")})
     _run(settings)
     path = small_corpus / "安全生产许可证条例.md"
     text = path.read_text(encoding="utf-8")

@@ -104,11 +104,16 @@ def coefficient_console(shared_kb, tmp_path_factory: pytest.TempPathFactory) -> 
 def _open_tab(page: Page, console: CoefficientConsole, name: str, key: str, enterprises: int) -> None:
     sign_in(page, console, name, key)  # type: ignore[arg-type]
     page.get_by_role("tab", name=TAB).click()
+    page.on("console", lambda m: print("CONSOLE", m.type, m.text[:300]))
+    page.on("pageerror", lambda e: print("PAGEERROR", str(e)[:300]))
+    page.wait_for_timeout(8000)
+    page.screenshot(path="/tmp/coefdev/fail.png", full_page=True)
     expect(page.locator("#coefficient-summary")).to_contain_text(f"企业 {enterprises} 家")
 
 
 def _rows(page: Page) -> Locator:
-    return page.locator("#coefficient-ranking tbody tr")
+    # Gradio 6.17 draws table bodies as a virtual list of div rows.
+    return page.locator("#coefficient-ranking .virtual-row")
 
 
 def _expect_chart(page: Page, elem_id: str, *texts: str) -> None:
@@ -156,7 +161,7 @@ def test_coefficient_tab_city_ranks_compares_counties_and_shows_rollups(
 
     page.locator("#coefficient-search textarea").fill("晋江")
     expect(_rows(page)).to_have_count(3)
-    _rows(page).filter(has_text="晋江示范纺织有限公司（演示）").locator("td").nth(1).click()
+    _rows(page).filter(has_text="晋江示范纺织有限公司（演示）").locator(".body-cell").nth(1).click()
     detail = page.locator("#coefficient-detail")
     expect(detail).to_contain_text("晋江示范纺织有限公司（演示）（QZ-JJ-03）")
     expect(page.locator("#coefficient-lost")).to_contain_text("近12个月受到安全生产行政处罚（1 起）")
