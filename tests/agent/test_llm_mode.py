@@ -126,3 +126,34 @@ def test_answer_citing_nothing_verifiable_falls_back(shared_kb, scripted, tmp_pa
     assert turn.mode == "fallback"
     assert turn.notices[-1] == "大模型的回答未能通过引用核验，以下是根据检索条文整理的回答。"
     assert "有效期为10年" not in turn.text and "有效期为3年" in turn.text
+
+
+def test_free_text_controls_the_rules_cannot_read_go_to_the_model(shared_kb, scripted, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from minqian.access import Principal
+    from minqian.database import init_schema, open_engine
+    from minqian.enterprises import Enterprise
+    from minqian.risk.desk import open_risk_desk
+
+    model, url = scripted
+    settings = shared_kb.settings.model_copy(update={"data_dir": tmp_path})
+    settings.llm = settings.llm.model_copy(update={"base_url": f"{url}/v1", "model": "scripted", "timeout": 10})
+    engine = open_engine(settings.database_url)
+    init_schema(engine)
+    desk = open_risk_desk(settings, engine)
+    desk.enterprises.add(Enterprise("E-LLM", "模型测试铝业（测试）", "工贸", "机械", "3505", "350583"))
+    owner = Principal("enterprise", "k", "", "E-LLM")
+    with ExitStack() as stack:
+        service = AssistantService(shared_kb, settings, open_checkpointer(settings, stack), desk=desk)
+        turn = service.ask("帮我做风险辨识", principal=owner)
+        for answer in ("是", "铝件打磨抛光车间", "布袋除尘器", "铝粉尘", "20"):
+            turn = service.ask(answer, turn.conversation_id, principal=owner)
+        turn = service.ask("1", turn.conversation_id, principal=owner)
+        assert turn.prompt and turn.prompt["step"] == "controls"
+        # Wording the rules cannot match; the model's answer names numbers, one of them out of range.
+        model.replies.append("2, 5, 99")
+        turn = service.ask("我们厂这块管得挺严的，该有的基本都弄了", turn.conversation_id, principal=owner)
+        asked = model.requests[-1]["messages"]
+        assert "我们厂这块管得挺严的" in asked[-1]["content"] and "1. " in asked[-1]["content"]
+        assert turn.prompt and turn.prompt["step"] == "review"
+        assert "已落实2/" in turn.text  # two valid numbers kept, 99 dropped
+    engine.dispose()
