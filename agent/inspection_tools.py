@@ -18,7 +18,14 @@ from minqian.inspections.warnings import TYPES
 
 _LENIENT = re.compile(r"免罚|免予处罚|不予处罚|不罚|包容审慎|轻微违法")
 _CHECKLIST = re.compile(r"检查清单|检查方案|检查哪些|查什么")
-_SHORT = {"多头": "多头检查", "重复": "重复检查", "高频": "高频次检查", "频繁": "高频次检查", "无计划": "无计划检查", "计划外": "无计划检查"}
+_SHORT = {
+    "多头": "多头检查",
+    "重复": "重复检查",
+    "高频": "高频次检查",
+    "频繁": "高频次检查",
+    "无计划": "无计划检查",
+    "计划外": "无计划检查",
+}
 
 
 def answer_inspection(desk: InspectionDesk, principal: Principal, question: str) -> str:
@@ -52,7 +59,8 @@ def _warnings(desk: InspectionDesk, principal: Principal, question: str) -> str:
     if not found:
         return f"{scope}没有{'、'.join(kinds)}预警。"
     lines = [f"{scope}共有 {len(found)} 条{'、'.join(kinds)}预警："]
-    lines += [f"{n}. 【{w['type']}】{w['enterprise_name'] or w['enterprise']}：{w['reason']}（记录 {'、'.join(w['inspections'])}）"
+    lines += [f"{n}. 【{w['type']}】{w['enterprise_name'] or w['enterprise']}："
+              f"{w['reason']}（记录 {'、'.join(w['inspections'])}）"
               for n, w in enumerate(found[:20], 1)]  # fmt: skip
     return "\n".join(lines)
 
@@ -64,6 +72,9 @@ def _checklist(desk: InspectionDesk, principal: Principal, question: str) -> str
         return "请写出企业全称，例如“某某有限公司的检查清单”。"
     enterprise = enterprises.require(principal, max(named, key=lambda e: len(e.name)).id)
     items = desk.catalogue.checklist(enterprise.industry, set())
-    lines = [f"{enterprise.name}（{enterprise.industry}）适用的通用检查事项 {len(items)} 项（结合风险清单还会增加对应场景的事项）："]
+    lines = [
+        f"{enterprise.name}（{enterprise.industry}）适用的通用检查事项 {len(items)} 项"
+        "（结合风险清单还会增加对应场景的事项）："
+    ]
     lines += [f"- {i.id} {i.name}（依据：{'；'.join(i.basis[:2])}）" for i in items[:25]]
     return "\n".join(lines)

@@ -27,7 +27,10 @@ Method = Literal["hybrid", "dense", "bm25", "learned"]
 # Text that defines a term: 本法所称…是指…
 _DEFINITION_TEXT = re.compile(r"(本法|本条例|本办法|本规定)(所称|下列用语)|是指")
 # Text that states a time limit: 30日内, 1小时内, 三个月, 每年.
-_DEADLINE_TEXT = re.compile(r"(\d+|[一二三四五六七八九十两半]+)\s*(个)?(小时|日|天|个月|月|年|周)(内|以内|之内|前|后)?|每(年|半年|季度|月)")
+_DEADLINE_TEXT = re.compile(
+    r"(\d+|[一二三四五六七八九十两半]+)\s*(个)?(小时|日|天|个月|月|年|周)(内|以内|之内|前|后)?"
+    r"|每(年|半年|季度|月)"
+)
 
 
 @dataclass

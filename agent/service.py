@@ -17,8 +17,8 @@ from agent.llm import LawAnswerWriter
 from agent.state import CitationRecord
 from minqian.access import Principal
 from minqian.coefficient.desk import CoefficientDesk
-from minqian.inspections.desk import InspectionDesk
 from minqian.components import KnowledgeBase
+from minqian.inspections.desk import InspectionDesk
 from minqian.risk.desk import RiskDesk
 from minqian.settings import Settings
 

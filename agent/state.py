@@ -32,5 +32,7 @@ class AssistantState(TypedDict, total=False):
     intent: Intent
     citations: list[CitationRecord]
     notices: list[str]
-    answer_mode: Literal["extractive", "llm", "fallback", "abstain", "capabilities", "risk", "coefficient", "inspection"]
+    answer_mode: Literal[
+        "extractive", "llm", "fallback", "abstain", "capabilities", "risk", "coefficient", "inspection"
+    ]
     risk: dict[str, Any]  # the guided identification in progress (agent/risk_dialogue.py)

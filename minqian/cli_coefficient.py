@@ -52,7 +52,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             keys = ("enterprise", "name", "city", "county", "industry", "coefficient", "grade", "onsite_cap")
             if args.json:
                 print(json.dumps([{**{k: r[k] for k in keys}, "period": r["period"], "mode": r["mode"],
-                                   "key_inspection": r["key_inspection"]} for r in rows], ensure_ascii=False))  # fmt: skip
+                                   "key_inspection": r["key_inspection"]} for r in rows],
+                                 ensure_ascii=False))  # fmt: skip
             else:
                 for r in rows:
                     print(f"{r['enterprise']}  {r['name']}  {r['city']}{r['county']}  {r['industry']}  "
@@ -67,7 +68,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             else:
                 print(f"{shown['name']} {shown['period']} 系数 {shown['coefficient']:g} 等级 {shown['grade']}")
                 for item in shown["breakdown"]["items"]:
-                    print(f"  {item['indicator']} {item['name']}：{item['points']:g}/{item['max_points']:g}  {item['reason']}")
+                    print(
+                        f"  {item['indicator']} {item['name']}："
+                        f"{item['points']:g}/{item['max_points']:g}  {item['reason']}"
+                    )
             return 0
         if command == "publish":
             count = desk.scores.publish(OPERATOR, Period.parse(args.period))

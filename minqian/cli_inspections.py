@@ -49,7 +49,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             print(json.dumps(found, ensure_ascii=False))
             return 0
         for w in found:
-            print(f"[{w['type']}] {w['enterprise']} {w['enterprise_name']}：{w['reason']}  记录：{'、'.join(w['inspections'])}")
+            print(
+                f"[{w['type']}] {w['enterprise']} {w['enterprise_name']}：{w['reason']}  "
+                f"记录：{'、'.join(w['inspections'])}"
+            )
         if not found:
             print("没有预警。")
         return 0

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect, text
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -27,6 +27,9 @@ RECORD_MODULES: tuple[str, ...] = (
     "minqian.keys", "minqian.enterprises", "minqian.risk.records", "minqian.coefficient.records",
     "minqian.inspections.records",
 )
+# PostgreSQL advisory lock ids (any 64-bit numbers no other program uses here).
+SCHEMA_LOCK_KEY = 0x6D71_0001
+CHECKPOINT_LOCK_KEY = 0x6D71_0002
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -76,26 +79,30 @@ def init_schema(engine: Engine) -> None:
     # migrations (alembic), planned with the PostgreSQL deployment issue.
     for module in RECORD_MODULES:
         importlib.import_module(module)
-    metadata.create_all(engine)
-    _add_missing_columns(engine)
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # API workers started together would race to create the same tables
+            # (duplicate pg_type rows); the lock, held to commit, makes them take turns.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+        metadata.create_all(connection)
+        _add_missing_columns(connection)
 
 
-def _add_missing_columns(engine: Engine) -> None:
+def _add_missing_columns(connection: Connection) -> None:
     """Add nullable columns that later releases defined on existing tables.
 
     A stop-gap for data dirs made by an earlier release: it only ever adds
     nullable columns. Renames and type changes need real migrations.
     """
-    existing = inspect(engine)
-    with engine.begin() as connection:
-        for table in metadata.sorted_tables:
-            if not existing.has_table(table.name):
-                continue
-            present = {c["name"] for c in existing.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present and column.nullable:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+    existing = inspect(connection)
+    for table in metadata.sorted_tables:
+        if not existing.has_table(table.name):
+            continue
+        present = {c["name"] for c in existing.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=connection.dialect)
+                connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def _open_sqlite(url: str) -> Engine:

@@ -20,7 +20,9 @@ class CoefficientDesk:
     inputs: CoefficientInputs
 
 
-def open_coefficient_desk(engine: Engine, enterprises: EnterpriseStore, rules_version: str | None = None) -> CoefficientDesk:
+def open_coefficient_desk(
+    engine: Engine, enterprises: EnterpriseStore, rules_version: str | None = None
+) -> CoefficientDesk:
     rules = load_rules(rules_version)
     return CoefficientDesk(CoefficientService(engine, enterprises, rules), RollupService(engine, enterprises, rules),
                            CoefficientInputs(engine, enterprises))  # fmt: skip

@@ -64,7 +64,9 @@ class CoefficientInputs:
         self.enterprises.require(principal, enterprise_id)
         require_enterprise_user(principal, enterprise_id)
         checked_period = _period(period)
-        rows = [self._row(enterprise_id, checked_period, name, value, source, principal) for name, value in values.items()]
+        rows = [
+            self._row(enterprise_id, checked_period, name, value, source, principal) for name, value in values.items()
+        ]
         if not rows:
             raise InvalidRecord("没有要填报的指标")
         with self._engine.begin() as connection:

@@ -22,6 +22,7 @@ import logging
 import math
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -111,8 +112,12 @@ def build_population(engine: Engine, risk_desk: RiskDesk, coefficient_desk: Coef
         return PopulationSummary(0, True, periods, population_grades(engine, periods[-1]))
     rows, seconds = write_history(engine, risk_desk, size, seed, end_period, months)
     started = time.perf_counter()
-    for label in periods:
-        coefficient_desk.scores.publish(OPERATOR, Period(label))
+    try:
+        for label in periods:
+            coefficient_desk.scores.publish(OPERATOR, Period(label))
+    except BaseException:
+        _remove_population(engine)
+        raise
     seconds["publish"] = time.perf_counter() - started
     logger.info("synthetic population built enterprises=%s periods=%s-%s seconds=%s",
                 size, periods[0], periods[-1], {k: round(v, 1) for k, v in seconds.items()})  # fmt: skip
@@ -152,17 +157,22 @@ def write_history(engine: Engine, desk: RiskDesk, size: int, seed: int = SEED, e
     rows, seconds, started = {"enterprises": size}, {}, time.perf_counter()
     try:
         with engine.begin() as connection:
-            _insert(connection, enterprises, [{**p.enterprise.as_dict(), "created_at": start} for p in profiles])
+            connection.execute(enterprises.insert(), [{**p.enterprise.as_dict(), "created_at": start}
+                                                      for p in profiles])  # fmt: skip
         seconds["enterprises"], started = time.perf_counter() - started, time.perf_counter()
         rows["risk_registers"] = _confirm_registers(engine, desk, rng, profiles, clock)
         seconds["registers"], started = time.perf_counter() - started, time.perf_counter()
         with engine.begin() as connection:
             codes = _codes_by_enterprise(connection)
-            rows["risk_codes"] = sum(map(len, codes.values()))
-            reported, recorded = _reports(rng, profiles, first, months), _enforcement(rng, profiles, clock)
-            rows["enterprise_reports"] = _insert(connection, enterprise_reports, reported)
-            rows["enforcement_records"] = _insert(connection, enforcement_records, recorded)
-            rows.update(_field_records(connection, rng, profiles, codes, clock))
+            writer = _Writer(connection, (enterprise_reports, enforcement_records, workers, patrol_checkins,
+                                          hazard_reports, hazard_report_events))  # fmt: skip
+            for row in _reports(rng, profiles, first, months):
+                writer.add(enterprise_reports, row)
+            for row in _enforcement(rng, profiles, clock):
+                writer.add(enforcement_records, row)
+            _field_records(writer, rng, profiles, codes, clock)
+            writer.flush()
+        rows.update(risk_codes=sum(map(len, codes.values())), **writer.written)
         seconds["records"] = time.perf_counter() - started
     except BaseException:
         _remove_population(engine)  # a half-built population would block every later run
@@ -218,13 +228,12 @@ def _profile(rng: random.Random, number: int, city_code: str, industry: str, siz
     return _Profile(enterprise, rng.randint(*PEOPLE[size]), diligence, trend, bars, lapse)
 
 
-def _reports(rng: random.Random, profiles: list[_Profile], first: Period, months: int) -> list[dict[str, Any]]:
+def _reports(rng: random.Random, profiles: list[_Profile], first: Period, months: int) -> Iterator[dict[str, Any]]:
     # Reporting began before the first scored period: without a lead-in its
     # facts would read 未填报 for every field skipped in that one month.
     periods = [first.previous().previous().previous()]
     while len(periods) < months + 3:
         periods.append(Period.of(periods[-1].last_day + DAY))
-    rows = []
     for p in profiles:
         for month, label in enumerate(periods, -3):
             d = p.at(month)
@@ -232,10 +241,8 @@ def _reports(rng: random.Random, profiles: list[_Profile], first: Period, months
             for name in REPORT_FIELDS:
                 if rng.random() < 0.35 + 0.65 * d:  # careless enterprises skip months, some fields for ever
                     value = json.dumps(parse_value(name, _reported(rng, p, name, d, month)), ensure_ascii=False)
-                    rows.append({"enterprise_id": p.enterprise.id, "period": label.label, "field": name,
-                                 "value": value, "source": "演示", "submitted_by": OPERATOR.subject,
-                                 "submitted_at": submitted})  # fmt: skip
-    return rows
+                    yield {"enterprise_id": p.enterprise.id, "period": label.label, "field": name, "value": value,
+                           "source": "演示", "submitted_by": OPERATOR.subject, "submitted_at": submitted}  # fmt: skip
 
 
 def _reported(rng: random.Random, p: _Profile, name: str, d: float, month: int) -> Any:
@@ -261,41 +268,39 @@ def _poisson(rng: random.Random, mean: float) -> int:
     return count
 
 
-def _enforcement(rng: random.Random, profiles: list[_Profile], clock: _Clock) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+def _enforcement(rng: random.Random, profiles: list[_Profile], clock: _Clock) -> Iterator[dict[str, Any]]:
     last = (clock.end - DAY).date()
-
-    def add(p: _Profile, kind: str, on: date, text: str, **extra: Any) -> None:
-        rows.append({"id": _uid(rng), "enterprise_id": p.enterprise.id, "kind": kind,
-                     "occurred_on": on, "level": None, "deadline": None, "closed_on": None, "amount": None,
-                     "description": f"{text}（演示数据，虚构）", "recorded_by": "demo-inspector",
-                     "created_at": _midnight(on) + timedelta(hours=9), **extra})  # fmt: skip
-
     for p in profiles:
         visits = _poisson(rng, 2 * (3.0 if p.enterprise.industry != "工贸" else 1.5))  # over two years
         for visit in sorted(clock.moment(rng, clock.start).date() for _ in range(visits)):
             d = p.at(clock.months_in(visit))
-            add(p, "现场检查", visit, "执法人员现场检查")
-            found = [rng.random() < 0.03 + 0.1 * (1 - d) for _ in range(_poisson(rng, 0.3 + 2.5 * (1 - d)))]
-            for major in found:
+            yield _record(rng, p, "现场检查", visit, "执法人员现场检查")
+            majors = [rng.random() < 0.03 + 0.1 * (1 - d) for _ in range(_poisson(rng, 0.3 + 2.5 * (1 - d)))]
+            for major in majors:
                 deadline = visit + DAY * (rng.randint(30, 90) if major else rng.randint(7, 30))
                 closed: date | None = deadline + DAY * rng.randint(3, 60)  # late
                 if rng.random() < 0.3 + 0.65 * d:
                     closed = visit + DAY * rng.randint(1, (deadline - visit).days)
                 elif d < 0.35 and rng.random() < 0.4:
                     closed = None  # never fixed
-                add(p, "检查隐患", visit, f"检查发现：{rng.choice(HAZARDS)}", level="重大隐患" if major else "一般隐患",
-                    deadline=deadline, closed_on=closed if closed and closed <= last else None)  # fmt: skip
-            if found and rng.random() < (0.1 + 0.5 * (1 - d)) * (2 if any(found) else 1):
-                on = min(visit + DAY * rng.randint(5, 30), last)
-                add(p, "行政处罚", on, f"行政处罚：{rng.choice(HAZARDS)}", amount=float(rng.choice(
-                    (0, 10_000, 20_000, 30_000, 50_000, 100_000, 200_000)[1 if any(found) else 0:])))  # fmt: skip
+                yield _record(rng, p, "检查隐患", visit, f"检查发现：{rng.choice(HAZARDS)}",
+                              level="重大隐患" if major else "一般隐患", deadline=deadline,
+                              closed_on=closed if closed and closed <= last else None)  # fmt: skip
+            if majors and rng.random() < (0.1 + 0.5 * (1 - d)) * (2 if any(majors) else 1):
+                amounts = (0, 10_000, 20_000, 30_000, 50_000, 100_000, 200_000)[1 if any(majors) else 0 :]
+                yield _record(rng, p, "行政处罚", min(visit + DAY * rng.randint(5, 30), last),
+                              f"行政处罚：{rng.choice(HAZARDS)}", amount=float(rng.choice(amounts)))  # fmt: skip
         for _year in range(2):
             if rng.random() < 0.01 + 0.15 * (1 - p.diligence) ** 2:
-                on = clock.moment(rng, clock.start).date()
-                level = "较大" if rng.random() < 0.06 else "一般"
-                add(p, "生产安全事故", on, f"{level}生产安全事故：{rng.choice(ACCIDENTS)}", level=level)
-    return rows
+                level = "较大" if rng.random() < 0.06 else "一般"  # 较大 and above: veto V1
+                yield _record(rng, p, "生产安全事故", clock.moment(rng, clock.start).date(),
+                              f"{level}生产安全事故：{rng.choice(ACCIDENTS)}", level=level)  # fmt: skip
+
+
+def _record(rng: random.Random, p: _Profile, kind: str, on: date, text: str, **extra: Any) -> dict[str, Any]:
+    return {"id": _uid(rng), "enterprise_id": p.enterprise.id, "kind": kind, "occurred_on": on, "level": None,
+            "deadline": None, "closed_on": None, "amount": None, "description": f"{text}（演示数据，虚构）",
+            "recorded_by": "demo-inspector", "created_at": _midnight(on) + timedelta(hours=9), **extra}  # fmt: skip
 
 
 def _confirm_registers(engine: Engine, desk: RiskDesk, rng: random.Random, profiles: list[_Profile],
@@ -353,32 +358,28 @@ def _codes_by_enterprise(connection: Connection) -> dict[str, list[Any]]:
     return found
 
 
-def _field_records(connection: Connection, rng: random.Random, profiles: list[_Profile],
-                   codes: dict[str, list[Any]], clock: _Clock) -> dict[str, int]:  # fmt: skip
+def _field_records(writer: _Writer, rng: random.Random, profiles: list[_Profile], codes: dict[str, list[Any]],
+                   clock: _Clock) -> None:  # fmt: skip
     """A worker per coded enterprise, patrol check-ins in the scored months, internal hazard reports."""
-    people: list[dict[str, Any]] = []
-    checkins: list[dict[str, Any]] = []
-    reports: list[dict[str, Any]] = []
-    moves: list[dict[str, Any]] = []
     for p in profiles:
         own = codes.get(p.enterprise.id, [])
         if not own:
             continue
         worker, token = _uid(rng), new_worker_token()  # the token is never shown: nobody signs in as one
-        people.append({"id": worker, "enterprise_id": p.enterprise.id, "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
-                       "token_hash": hash_token(token), "prefix": token[len(WORKER_PREFIX):][:8],
-                       "created_at": min(c.issued_at for c in own), "revoked_at": None})  # fmt: skip
+        writer.add(workers, {"id": worker, "enterprise_id": p.enterprise.id, "name": rng.choice(SURNAMES)
+                             + rng.choice(GIVEN), "token_hash": hash_token(token),
+                             "prefix": token[len(WORKER_PREFIX):][:8], "created_at": min(c.issued_at for c in own),
+                             "revoked_at": None})  # fmt: skip
         for code in own:
-            checkins += _patrols(rng, p, code, worker, clock)
+            for row in _patrols(rng, p, code, worker, clock):
+                writer.add(patrol_checkins, row)
         for _ in range(_poisson(rng, 2 + 8 * p.diligence)):  # over two years: the careful report more
             report, steps = _hazard_report(rng, p, rng.choice(own), worker, clock)
-            reports.append(report)
-            moves += [{"report_id": report["id"], "from_status": a, "to_status": b, "note": "", "at": at,
-                       "actor": worker if a is None else OPERATOR.subject} for a, b, at in steps]  # fmt: skip
-    return {"workers": _insert(connection, workers, people),
-            "patrol_checkins": _insert(connection, patrol_checkins, checkins),
-            "hazard_reports": _insert(connection, hazard_reports, reports),
-            "hazard_report_events": _insert(connection, hazard_report_events, moves)}  # fmt: skip
+            writer.add(hazard_reports, report)
+            for a, b, at in steps:
+                writer.add(hazard_report_events, {"report_id": report["id"], "from_status": a, "to_status": b,
+                                                  "actor": worker if a is None else OPERATOR.subject, "note": "",
+                                                  "at": at})  # fmt: skip
 
 
 def _patrols(rng: random.Random, p: _Profile, code: Any, worker: str, clock: _Clock) -> list[dict[str, Any]]:
@@ -425,10 +426,26 @@ def _hazard_report(rng: random.Random, p: _Profile, code: Any, worker: str,
     return report, steps
 
 
-def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]], batch: int = 5000) -> int:
-    for start in range(0, len(rows), batch):
-        connection.execute(table.insert(), rows[start : start + batch])
-    return len(rows)
+class _Writer:
+    """Executemany inserts in batches, so a large population never sits in memory whole."""
+
+    def __init__(self, connection: Connection, tables: tuple[Table, ...], batch: int = 5000) -> None:
+        self._connection, self._batch = connection, batch
+        self._buffers: dict[Table, list[dict[str, Any]]] = {table: [] for table in tables}
+        self.written = {table.name: 0 for table in tables}
+
+    def add(self, table: Table, row: dict[str, Any]) -> None:
+        self._buffers[table].append(row)
+        if len(self._buffers[table]) >= self._batch:
+            self.flush()
+
+    def flush(self) -> None:
+        # Every buffer, in the order given (parents first), so foreign keys hold at each flush.
+        for table, rows in self._buffers.items():
+            if rows:
+                self._connection.execute(table.insert(), rows)
+                self.written[table.name] += len(rows)
+                rows.clear()
 
 
 def _remove_population(engine: Engine) -> None:

@@ -86,7 +86,8 @@ class RollupService:
         status = "已审核" if approve else "已退回"
         with self._engine.begin() as connection:
             connection.execute(region_rollups.update().where(region_rollups.c.id == rollup_id).values(
-                status=status, reviewed_by=principal.subject, reviewed_at=datetime.now(UTC), note=note.strip()))  # fmt: skip
+                status=status, reviewed_by=principal.subject, reviewed_at=datetime.now(UTC),
+                note=note.strip()))  # fmt: skip
             updated = connection.execute(select(region_rollups).where(region_rollups.c.id == rollup_id)).mappings()
             return _view(updated.first())
 

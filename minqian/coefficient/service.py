@@ -119,7 +119,8 @@ class CoefficientService:
                                 "before": was["points"] if was else None, "after": item["points"],
                                 "delta": round(item["points"] - (was["points"] if was else 0), 2),
                                 "reason_before": was["reason"] if was else "", "reason_after": item["reason"],
-                                "value_before": was["value"] if was else None, "value_after": item["value"]})  # fmt: skip
+                                "value_before": was["value"] if was else None,
+                                "value_after": item["value"]})  # fmt: skip
         return {"enterprise": enterprise_id, "before": before, "after": after,
                 "coefficient_before": old["coefficient"], "coefficient_after": new["coefficient"],
                 "delta": round(new["coefficient"] - old["coefficient"], 1),
@@ -139,7 +140,8 @@ class CoefficientService:
     def _scenarios(self, ids: list[str], period: Period) -> dict[str, set[str]]:
         query = (select(risk_registers.c.enterprise_id, risk_registers.c.version, risk_entries.c.scenario)
                  .join(risk_entries, risk_entries.c.register_id == risk_registers.c.id)
-                 .where(risk_registers.c.enterprise_id.in_(ids), risk_registers.c.confirmed_at < period.end))  # fmt: skip
+                 .where(risk_registers.c.enterprise_id.in_(ids),
+                        risk_registers.c.confirmed_at < period.end))  # fmt: skip
         latest: dict[str, tuple[int, set[str]]] = {}
         with self._engine.connect() as connection:
             for row in connection.execute(query):

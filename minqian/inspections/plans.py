@@ -66,7 +66,9 @@ class PlanService:
 
     def get(self, principal: Principal, plan_id: str) -> dict[str, Any]:
         with self._engine.connect() as connection:
-            plan = connection.execute(select(inspection_plans).where(inspection_plans.c.id == plan_id)).mappings().first()
+            plan = (
+                connection.execute(select(inspection_plans).where(inspection_plans.c.id == plan_id)).mappings().first()
+            )
             if plan is None:
                 raise RecordNotFound(f"没有编号为 {plan_id} 的检查计划")
             entries = connection.execute(select(plan_entries).where(plan_entries.c.plan_id == plan_id)

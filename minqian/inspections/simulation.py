@@ -56,7 +56,8 @@ def simulate_year(engine: Engine, enterprises: list[Enterprise], year: int, item
                         "inspector": "simulation", "inspector_name": "模拟执法人员", "started_at": started,
                         "plan_id": plans[enterprise.county_code] if planned else None, "approval_id": None,
                         "scheme_id": scheme_id, "status": "已结束", "checked": "[]",
-                        "inspector_signature": "模拟", "enterprise_signature": "模拟", "closed_at": started})  # fmt: skip
+                        "inspector_signature": "模拟", "enterprise_signature": "模拟",
+                        "closed_at": started})  # fmt: skip
         return record_id
 
     for enterprise in enterprises:

@@ -23,8 +23,12 @@ from minqian.errors import AccessDenied, InvalidRecord, RecordNotFound, StateCon
 from minqian.inspections.items import ItemCatalogue
 from minqian.inspections.plans import PlanService, department_of
 from minqian.inspections.records import (
-    inspection_findings, inspection_records, inspection_schemes, record_amendments, special_approvals,
-)  # fmt: skip
+    inspection_findings,
+    inspection_records,
+    inspection_schemes,
+    record_amendments,
+    special_approvals,
+)
 from minqian.risk.records import hazard_report_events, hazard_reports
 from minqian.risk.tokens import CodeSigner
 
@@ -56,7 +60,9 @@ class VisitService:
         chosen = items or [i.id for i in self.catalogue.checklist(enterprise.industry, scenarios)]
         unknown = [i for i in chosen if i not in self.catalogue.by_id]
         if unknown or not chosen:
-            raise InvalidRecord(f"检查事项不在清单中：{'、'.join(unknown)}" if unknown else "检查方案至少需要一个检查事项")
+            raise InvalidRecord(
+                f"检查事项不在清单中：{'、'.join(unknown)}" if unknown else "检查方案至少需要一个检查事项"
+            )
         row = {"id": uuid.uuid4().hex, "enterprise_id": enterprise_id, "department": department_of(principal),
                "items": json.dumps(chosen), "status": "草稿", "created_by": principal.subject,
                "created_at": datetime.now(UTC)}  # fmt: skip
@@ -93,7 +99,8 @@ class VisitService:
                "inspector_name": principal.name or principal.subject, "started_at": started,
                "plan_id": self.plans.covering_plan(enterprise_id, started.year),
                "approval_id": self._open_approval(enterprise_id), "scheme_id": scheme_id, "status": "检查中",
-               "checked": "[]", "inspector_signature": None, "enterprise_signature": None, "closed_at": None}  # fmt: skip
+               "checked": "[]", "inspector_signature": None, "enterprise_signature": None,
+               "closed_at": None}  # fmt: skip
         with self._engine.begin() as connection:
             connection.execute(inspection_records.insert().values(row))
         return self.get(principal, row["id"])
@@ -146,20 +153,29 @@ class VisitService:
 
     def get(self, principal: Principal, record_id: str) -> dict[str, Any]:
         with self._engine.connect() as connection:
-            row = connection.execute(select(inspection_records).where(inspection_records.c.id == record_id)).mappings().first()
+            row = (
+                connection.execute(select(inspection_records).where(inspection_records.c.id == record_id))
+                .mappings()
+                .first()
+            )
             if row is None:
                 raise RecordNotFound(f"没有编号为 {record_id} 的检查记录")
             self.enterprises.require(principal, row["enterprise_id"])
             findings = connection.execute(select(inspection_findings).where(
                 inspection_findings.c.record_id == record_id)).mappings().all()  # fmt: skip
-            amendments = connection.execute(select(record_amendments).where(
-                record_amendments.c.record_id == record_id).order_by(record_amendments.c.id)).mappings().all()  # fmt: skip
+            amendments = connection.execute(
+                select(record_amendments).where(record_amendments.c.record_id == record_id)
+                .order_by(record_amendments.c.id)).mappings().all()  # fmt: skip
         return record_view(row, findings, amendments)
 
     def _open(self, principal: Principal, record_id: str) -> dict[str, Any]:
         _inspector(principal)
         with self._engine.connect() as connection:
-            row = connection.execute(select(inspection_records).where(inspection_records.c.id == record_id)).mappings().first()
+            row = (
+                connection.execute(select(inspection_records).where(inspection_records.c.id == record_id))
+                .mappings()
+                .first()
+            )
         if row is None:
             raise RecordNotFound(f"没有编号为 {record_id} 的检查记录")
         self.enterprises.require(principal, row["enterprise_id"])
@@ -173,7 +189,8 @@ class VisitService:
         day = record["started_at"].date()
         connection.execute(enforcement_records.insert().values(
             id=uuid.uuid4().hex, enterprise_id=record["enterprise_id"], kind="现场检查", occurred_on=day,
-            description=f"扫码入企检查（记录 {record['id']}）", recorded_by=record["inspector"], created_at=now))  # fmt: skip
+            description=f"扫码入企检查（记录 {record['id']}）", recorded_by=record["inspector"],
+            created_at=now))  # fmt: skip
         for finding in connection.execute(select(inspection_findings).where(
                 inspection_findings.c.record_id == record["id"])).mappings():  # fmt: skip
             connection.execute(enforcement_records.insert().values(
@@ -191,7 +208,11 @@ class VisitService:
 
     def _scheme(self, scheme_id: str) -> Any:
         with self._engine.connect() as connection:
-            row = connection.execute(select(inspection_schemes).where(inspection_schemes.c.id == scheme_id)).mappings().first()
+            row = (
+                connection.execute(select(inspection_schemes).where(inspection_schemes.c.id == scheme_id))
+                .mappings()
+                .first()
+            )
         if row is None:
             raise RecordNotFound(f"没有编号为 {scheme_id} 的检查方案")
         return row

@@ -54,8 +54,9 @@ def evaluate(visits: list[Visit], caps: dict[str, int], rules: InspectionSetting
         found += _multi_department(enterprise_id, own, rules)
         found += _repeated(enterprise_id, own, rules)
         found += _over_cap(enterprise_id, own, caps.get(enterprise_id))
-        found += [Warning("无计划检查", enterprise_id, (v.id,), f"{v.department}{_day(v)}的检查既不在已审批的年度计划中，"
-                          "也没有专项检查审批", _day(v)) for v in own if not v.plan_id and not v.approval_id]  # fmt: skip
+        found += [Warning("无计划检查", enterprise_id, (v.id,),
+                          f"{v.department}{_day(v)}的检查既不在已审批的年度计划中，也没有专项检查审批", _day(v))
+                  for v in own if not v.plan_id and not v.approval_id]  # fmt: skip
     return found
 
 

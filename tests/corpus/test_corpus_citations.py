@@ -48,7 +48,9 @@ def _citations() -> list[tuple[str, str, str]]:
         rules = yaml.safe_load(path.read_text(encoding="utf-8"))
         for item in [*rules.get("vetoes", []), *(i for d in rules["dimensions"] for i in d["indicators"])]:
             found += [(path.name, str(item["id"]), c) for c in _nested_citations(item)]
-    found += [("lenient.yaml", "basis", c) for c in _nested_citations(yaml.safe_load(LENIENT.read_text(encoding="utf-8")))]
+    found += [
+        ("lenient.yaml", "basis", c) for c in _nested_citations(yaml.safe_load(LENIENT.read_text(encoding="utf-8")))
+    ]
     return found
 
 
