@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -10,11 +11,11 @@ from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
 from api.auth import is_cross_origin
-from api.errors import error_body, install_error_handlers
+from api.errors import ApiError, error_body, install_error_handlers
 from api.routers import admin, chat, coefficient, health, knowledge, risk, scan
 from api.routers import inspections as inspections_router
 from minqian.settings import Settings
@@ -70,14 +71,13 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     install_error_handlers(app)
     _install_middleware(app, settings)
 
-    app.include_router(health.router)
-    app.include_router(knowledge.router)
-    app.include_router(chat.router)
-    app.include_router(admin.router)
-    app.include_router(risk.router)
-    app.include_router(scan.router)
-    app.include_router(coefficient.router)
-    app.include_router(inspections_router.router)
+    # The middleware refuses a Content-Length past the limit; max_body_size also
+    # stops a chunked body without one, which would otherwise be read whole.
+    guards: dict[str, Any] = {"max_body_size": settings.api.max_body_bytes,
+                              "dependencies": [Depends(refuse_unstorable_body)]}  # fmt: skip
+    for router in (health.router, knowledge.router, chat.router, admin.router, risk.router, scan.router,
+                   coefficient.router, inspections_router.router):  # fmt: skip
+        app.include_router(router, **guards)
 
     @app.get("/widget.js", include_in_schema=False)
     def route_widget() -> FileResponse:
@@ -107,7 +107,10 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
 
 async def _guarded(request: Request, call_next: Callable[[Request], Awaitable[Response]],
                    settings: Settings) -> Response:  # fmt: skip
-    """Body-size limit and CORS: only origins some enterprise key lists get headers."""
+    """NUL in the URL, body-size limit and CORS: only origins some enterprise key lists get headers."""
+    # PostgreSQL text cannot hold NUL: a %00 in a path or query would fail in the driver.
+    if b"%00" in request.scope.get("raw_path", b"") + request.scope.get("query_string", b""):
+        return JSONResponse(error_body(400, "请求地址中不能含有 NUL 字符（%00）", "invalid_request"), 400)
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > settings.api.max_body_bytes:
         message = f"请求体过大：最多 {settings.api.max_body_bytes} 字节，收到 {length} 字节"
@@ -124,6 +127,54 @@ async def _guarded(request: Request, call_next: Callable[[Request], Awaitable[Re
     if allowed:
         response.headers.update(_cors(origin))
     return response
+
+
+async def refuse_unstorable_body(request: Request) -> None:
+    """400 for body text no database stores: NUL, or half a UTF-16 surrogate pair.
+
+    JSON may spell both (\\u0000, \\ud800) and pydantic lets some through (list
+    items, unions); PostgreSQL then refuses the NUL and UTF-8 the surrogate, as a 500.
+    """
+    body = await request.body()
+    if "json" not in request.headers.get("content-type", ""):
+        if b"\x00" in body:
+            raise ApiError(400, "请求体中不能含有 NUL 字符", "invalid_request")
+        return
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return  # not this guard's to report: the route's own parsing says what is wrong
+    # Iterative: a body nested close to the parser's recursion limit must not overflow here.
+    stack: list[tuple[str, Any]] = [("", parsed)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            # Keys first: a bad key must not end up in the path a message shows.
+            if problem := next((p for k in value if (p := _unstorable(k))), None):
+                raise _refused(where, f"字段名{problem}")
+            stack.extend((_join(where, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((_join(where, n), v) for n, v in enumerate(value))
+        elif isinstance(value, str) and (problem := _unstorable(value)):
+            raise _refused(where, problem)
+
+
+def _unstorable(text: str) -> str | None:
+    if "\x00" in text:
+        return "不能含有 NUL 字符"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "含有不成对的 Unicode 代理项（如 \\ud800），不是有效的文本"
+    return None
+
+
+def _join(where: str, key: object) -> str:
+    return f"{where}.{key}" if where else str(key)
+
+
+def _refused(where: str, problem: str) -> ApiError:
+    return ApiError(400, f"请求参数无效：{where or '请求体'}：{problem}", "invalid_request", param=where or None)
 
 
 def _cors(origin: str) -> dict[str, str]:

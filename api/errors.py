@@ -17,6 +17,9 @@ from minqian.errors import AccessDenied, InvalidRecord, RecordError, RecordNotFo
 _TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
           404: "not_found_error", 409: "conflict_error", 410: "gone_error",
           413: "invalid_request_error", 429: "rate_limit_error"}  # fmt: skip
+# Details the framework raises itself, said in Chinese like everything else.
+_FRAMEWORK_DETAILS = {"There was an error parsing the body": "请求体无法解析：须为 UTF-8 编码的 JSON",
+                      "Not Found": "接口不存在", "Method Not Allowed": "该接口不支持此请求方法"}  # fmt: skip
 # Service-layer record errors and the status each one means on the wire.
 _RECORD_STATUS = {RecordNotFound: (404, "not_found"), AccessDenied: (403, "forbidden"),
                   InvalidRecord: (400, "invalid_record"), StateConflict: (409, "state_conflict")}  # fmt: skip
@@ -53,12 +56,20 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
+        if first.get("type") == "json_invalid":
+            # Its loc is a character offset, not a field.
+            message = f"请求体不是有效的 JSON：位置 {first['loc'][-1]} 附近有误"
+            return JSONResponse(error_body(400, message, "invalid_json"), 400)
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
         message = f"请求参数无效：{where}：{first.get('msg', '')}" if where else "请求体不是有效的 JSON"
         return JSONResponse(error_body(400, message, "invalid_request", param=where or None), 400)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        message = exc.detail if isinstance(exc.detail, str) else "请求失败"
+        message = _FRAMEWORK_DETAILS.get(exc.detail, exc.detail) if isinstance(exc.detail, str) else "请求失败"
+        if exc.status_code == 413:
+            # A chunked body past max_body_size; a declared Content-Length is refused earlier.
+            limit = request.app.state.settings.api.max_body_bytes
+            return JSONResponse(error_body(413, f"请求体过大：最多 {limit} 字节", "request_too_large"), 413)
         return JSONResponse(error_body(exc.status_code, message, f"http_{exc.status_code}"),
                             exc.status_code, headers=getattr(exc, "headers", None))  # fmt: skip

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import sqlite3
@@ -43,7 +44,8 @@ STAGES = (
     ("history.records", "… bulk records"), ("facts", "collect_facts, one period, everyone"),
     ("score", "score, one period, everyone"), ("assess", "assess_all, one period, batches of 500"),
     ("baseline", "baseline: assess_all one at a time (100 sampled, extrapolated)"),
-    ("publish", "publish 12 periods"), ("listing", "listing, one period"), ("rollup", "roll-up compute, one period"),
+    ("publish", "publish 12 periods (rate per enterprise-period)"), ("listing", "listing, one period"),
+    ("rollup", "roll-up compute, one period"),
 )  # fmt: skip
 
 
@@ -152,10 +154,11 @@ def render(results: dict[str, list[dict[str, Any]]], versions: dict[str, str]) -
                   f"| peak RSS MiB ({small['size']} / {large['size']}) |", "|---|---|---|---|---|---|---|"]  # fmt: skip
         for stage, label in STAGES:
             a, b = small["seconds"][stage], large["seconds"][stage]
+            per = MONTHS if stage == "publish" else 1
             rss = (f"{small['peak_mib'][stage]:.0f} / {large['peak_mib'][stage]:.0f}"
                    if stage in small["peak_mib"] else "")  # fmt: skip
-            lines.append(f"| {label} | {a:.2f} | {small['enterprises'] / a:,.0f} | {b:.2f} "
-                         f"| {large['enterprises'] / b:,.0f} | {b / a:.1f} | {rss} |")  # fmt: skip
+            lines.append(f"| {label} | {a:.2f} | {per * small['enterprises'] / a:,.0f} | {b:.2f} "
+                         f"| {per * large['enterprises'] / b:,.0f} | {b / a:.1f} | {rss} |")  # fmt: skip
         lines += ["", "Rows written and results:", ""]
         for run in runs:
             rows = ", ".join(f"{table} {count:,}" for table, count in run["rows"].items())
@@ -163,8 +166,8 @@ def render(results: dict[str, list[dict[str, Any]]], versions: dict[str, str]) -
                          f"listed {run['listed']}, roll-ups {run['rollups']}.")  # fmt: skip
         lines.append("")
     lines += ["Peak RSS is the process's high-water mark after each stage (`ru_maxrss`), so it only rises. "
-              "Enterprises/s for publish counts one enterprise once, not once per period; the baseline row is "
-              f"extrapolated from {SAMPLE} single-enterprise calls."]  # fmt: skip
+              f"The baseline row is extrapolated from {SAMPLE} single-enterprise calls. Times are wall-clock "
+              "on the host named above, whose load average is given: other work on it slows every row."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -179,8 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         url, size, folder = args.worker
         print(json.dumps(measure(url, int(size), Path(folder))))
         return 0
-    versions = {"host": f"Python {platform.python_version()}, {platform.machine()}",
-                "SQLite": f"SQLite {sqlite3.sqlite_version}"}  # fmt: skip
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    host = f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {load} (1/5/15 min) at start"
+    versions = {"SQLite": f"SQLite {sqlite3.sqlite_version}", "host": host}
     results = {"SQLite": [run_worker("sqlite", size) for size in args.sizes]}
     if args.postgres:
         import psycopg

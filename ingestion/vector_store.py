@@ -8,7 +8,6 @@ share an index.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -42,9 +41,15 @@ class StoredClause:
         return self.fields[key]
 
 
+# Milvus string literals know only a few escapes: JSON's \uXXXX, \b and \f are
+# syntax errors there (a 500 on a query parameter with a control character),
+# while the other control characters are accepted literally.
+_MILVUS_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
 def escape(value: str) -> str:
     """Quote a string for a Milvus filter expression."""
-    return json.dumps(value, ensure_ascii=False)
+    return '"' + value.translate(_MILVUS_ESCAPES) + '"'
 
 
 class ClauseIndex:

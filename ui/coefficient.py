@@ -106,29 +106,40 @@ def dimension_frame(breakdown: dict[str, Any], dimensions: tuple[str, ...]) -> p
     return pd.DataFrame({"维度": names * 2, "分值": kept + lost, "类别": ["得分"] * len(names) + ["扣分"] * len(names)})
 
 
-def lost_rows(breakdown: dict[str, Any]) -> list[list[str]]:
+def markdown_table(headers: list[str], rows: list[list[Any]]) -> str:
+    """A Markdown table with every cell shown literally, on one line."""
+    cells = [[escape_markdown(str(c)).replace("\n", " ") for c in row] for row in rows]
+    lines = [headers, ["---"] * len(headers), *cells]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+
+
+def lost_table(breakdown: dict[str, Any]) -> str:
     items = sorted((i for i in breakdown["items"] if i["lost"] > 0), key=lambda i: -i["lost"])
-    return [
-        [f"{i['indicator']} {i['name']}", f"{i['points']:g}/{i['max_points']:g}", i["reason"], "；".join(i["basis"])]
-        for i in items
-    ]
+    rows = [[f"{i['indicator']} {i['name']}", f"{i['points']:g}/{i['max_points']:g}", i["reason"],
+             "；".join(i["basis"])] for i in items]  # fmt: skip
+    heading = "##### 失分指标（按扣分多少排列）\n\n"
+    return heading + (markdown_table(LOST_HEADERS, rows) if rows else "各项指标均为满分。")
 
 
-def change_rows(comparison: dict[str, Any]) -> list[list[str]]:
-    return [
-        [f"{c['indicator']} {c['name']}", "—" if c["before"] is None else f"{c['before']:g}", f"{c['after']:g}",
-         f"{c['delta']:+g}", c["reason_before"], c["reason_after"]]
-        for c in comparison["changes"]
-    ]  # fmt: skip
+def change_table(comparison: dict[str, Any]) -> str:
+    """The change from the previous period: the coefficient, the grade, then indicator by indicator."""
+    rows = [[f"{c['indicator']} {c['name']}", "—" if c["before"] is None else f"{c['before']:g}", f"{c['after']:g}",
+             f"{c['delta']:+g}", c["reason_before"], c["reason_after"]] for c in comparison["changes"]]  # fmt: skip
+    note = (
+        f"##### 与 {comparison['before']} 相比\n\n系数 {comparison['coefficient_before']:g} → "
+        f"{comparison['coefficient_after']:g}（{comparison['delta']:+g}），"
+        f"等级 {comparison['grade_before']} → {comparison['grade_after']}。"
+    )
+    return note + ("\n\n" + markdown_table(CHANGE_HEADERS, rows) if rows else "各指标得分没有变化。")
 
 
-def rollup_rows(rollups: Rows) -> list[list[Any]]:
-    return [
-        [LEVELS.get(r["level"], r["level"]), r["region_name"], r["enterprises"], r["composite"],
-         f"{r['share_low']:.0%}", " ".join(f"{g}:{n}" for g, n in r["distribution"].items()), r["status"],
-         (r["reviewed_at"] or "")[:10], r["note"]]
-        for r in rollups
-    ]  # fmt: skip
+def rollup_table(rollups: Rows) -> str:
+    if not rollups:
+        return "本期尚未生成市县综合系数（由管理员生成，本地区审核人员审核）。"
+    rows = [[LEVELS.get(r["level"], r["level"]), r["region_name"], r["enterprises"], f"{r['composite']:g}",
+             f"{r['share_low']:.0%}", " ".join(f"{g}:{n}" for g, n in r["distribution"].items()), r["status"],
+             (r["reviewed_at"] or "")[:10], r["note"]] for r in rollups]  # fmt: skip
+    return markdown_table(ROLLUP_HEADERS, rows)
 
 
 def describe(explained: dict[str, Any], label: Callable[[str], str]) -> str:
@@ -144,10 +155,6 @@ def describe(explained: dict[str, Any], label: Callable[[str], str]) -> str:
         lines.append(f"- 否决项：{veto['name']}，等级最高为 {veto['cap']}（{'；'.join(veto['basis'])}）")
     lines.append(f"- 监管安排：{'；'.join(explained['supervision']['reasons'])}。")
     return "\n".join(lines)
-
-
-def hidden_table() -> dict[str, Any]:
-    return gr.update(value=[], visible=False)
 
 
 def build_coefficient_tab(
@@ -180,33 +187,15 @@ def build_coefficient_tab(
                             elem_id="coefficient-dimensions")  # fmt: skip
         trend = gr.LinePlot(x="期间", y="系数", title="系数变化趋势", y_lim=[0, 100], height=320,
                             elem_id="coefficient-trend")  # fmt: skip
-    lost = gr.Dataframe(headers=LOST_HEADERS, interactive=False, wrap=True, label="失分指标（按扣分多少排列）",
-                        column_widths=["30%", "8%", "24%", "38%"], elem_id="coefficient-lost")  # fmt: skip
-    change_note = gr.Markdown(elem_id="coefficient-change-note")
-    # Shown and hidden per enterprise; it must start visible, as in this tab one
-    # that starts hidden never appears when shown later (Gradio 6.17).
-    changes = gr.Dataframe(headers=CHANGE_HEADERS, interactive=False, wrap=True, label="与上期相比（逐项）",
-                           elem_id="coefficient-changes")  # fmt: skip
+    # Read-only tables are Markdown: a Gradio 6.17 Dataframe costs the browser
+    # about a second to measure and draw, and the tab would show four of them.
+    lost = gr.Markdown(elem_id="coefficient-lost")
+    changes = gr.Markdown(elem_id="coefficient-changes")
     gr.Markdown("### 市县综合系数（闽应急规〔2025〕1号 第13条：审核后纳入区域风险指数）")
-    rollup_note = gr.Markdown(elem_id="coefficient-rollup-note")
-    rollups = gr.Dataframe(headers=ROLLUP_HEADERS, interactive=False, wrap=True, elem_id="coefficient-rollups")
+    rollups = gr.Markdown(elem_id="coefficient-rollups")
     listed, periods = gr.State([]), gr.State([])
-    details = {detail, points, trend, lost, change_note, changes}
-    views = {period, periods, summary, ranking, grades, regions, enterprise, rollup_note, rollups, listed} | details
-
-    def compare(principal: Principal, enterprise_id: str, chosen: str, before: str) -> Shown:
-        try:
-            comparison = desk.scores.compare(principal, enterprise_id, before, chosen)
-        except RecordError as exc:
-            return {change_note: str(exc), changes: hidden_table()}
-        moved = change_rows(comparison)
-        note = (
-            f"与 {before} 相比：系数 {comparison['coefficient_before']:g} → {comparison['coefficient_after']:g}"
-            f"（{comparison['delta']:+g}），等级 {comparison['grade_before']} → {comparison['grade_after']}。"
-        )
-        if not moved:
-            note += "各指标得分没有变化。"
-        return {change_note: note, changes: gr.update(value=moved, visible=bool(moved))}
+    details = {detail, points, trend, lost, changes}
+    views = {period, periods, summary, ranking, grades, regions, enterprise, rollups, listed} | details
 
     def show_enterprise(principal: Principal, enterprise_id: str, chosen: str, known: list[str]) -> Shown:
         try:
@@ -214,18 +203,21 @@ def build_coefficient_tab(
             history = desk.scores.history(principal, enterprise_id)
         except RecordError as exc:
             gr.Warning(str(exc))
-            return {detail: str(exc), lost: [], change_note: "", changes: hidden_table()}
+            return {detail: str(exc), lost: "", changes: ""}
         breakdown = explained["breakdown"]
         shown = {
             detail: describe(explained, rules.label),
-            lost: lost_rows(breakdown),
+            lost: lost_table(breakdown),
             points: dimension_frame(breakdown, rules.dimensions),
             trend: pd.DataFrame({"期间": [h["period"] for h in history], "系数": [h["coefficient"] for h in history]}),
         }
         earlier = known[known.index(chosen) + 1 :] if chosen in known else []
         if not earlier or earlier[0] not in {h["period"] for h in history}:
-            return {**shown, change_note: "没有上一期的发布数据，暂无逐项对比。", changes: hidden_table()}
-        return {**shown, **compare(principal, enterprise_id, chosen, earlier[0])}
+            return {**shown, changes: "没有上一期的发布数据，暂无逐项对比。"}
+        try:
+            return {**shown, changes: change_table(desk.scores.compare(principal, enterprise_id, earlier[0], chosen))}
+        except RecordError as exc:
+            return {**shown, changes: str(exc)}
 
     def show_period(principal: Principal, chosen: str, known: list[str], enterprise_id: str | None, ordering: str,
                     query: str | None) -> Shown:  # fmt: skip
@@ -248,8 +240,7 @@ def build_coefficient_tab(
             grades: pd.DataFrame({"等级": list(counts), "企业数": list(counts.values())}),
             regions: gr.update(value=frame, title=title),
             enterprise: gr.update(choices=choices, value=current),
-            rollup_note: "" if found else "本期尚未生成市县综合系数（由管理员生成，本地区审核人员审核）。",
-            rollups: rollup_rows(found),
+            rollups: rollup_table(found),
             **show_enterprise(principal, current, chosen, known),
         }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import require_roles
 from api.errors import ApiError
@@ -15,6 +15,9 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"],
 
 
 class KeyRequest(BaseModel):
+    # Like the other bodies: a typo ("orgins") is a 400, not a key made without it.
+    model_config = ConfigDict(extra="forbid")
+
     role: Literal["admin", "inspector", "enterprise"]
     name: str = Field(min_length=1, max_length=100)
     enterprise_id: str | None = Field(None, max_length=64)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.auth import current_key, require_roles
 from minqian.coefficient.desk import CoefficientDesk
@@ -16,6 +16,7 @@ from minqian.keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["coefficient"])
 MAX_CSV_BYTES = 2_000_000
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 class _Body(BaseModel):
@@ -23,7 +24,13 @@ class _Body(BaseModel):
 
 
 class PeriodIn(_Body):
-    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    period: str = Field(pattern=PERIOD_PATTERN, description="YYYY-MM")
+
+    @field_validator("period")
+    @classmethod
+    def _plausible(cls, period: str) -> str:
+        # The pattern lets "0000-01" through; Period.parse's ValueError becomes a 400 here.
+        return Period.parse(period).label
 
 
 class ReportIn(PeriodIn):
@@ -134,8 +141,9 @@ def route_review(rollup_id: int, body: ReviewIn, key: ApiKey = Depends(require_r
 
 
 @router.get("/rollups/export")
-def route_export(period: str, format: Literal["csv", "json"] = Query("csv"), key: ApiKey = Depends(current_key),
-                 desk: CoefficientDesk = Depends(_desk)) -> Response:  # fmt: skip
+def route_export(period: str = Query(pattern=PERIOD_PATTERN), format: Literal["csv", "json"] = Query("csv"),
+                 key: ApiKey = Depends(current_key), desk: CoefficientDesk = Depends(_desk)) -> Response:  # fmt: skip
+    # The period is echoed in a header (latin-1 only): the pattern refuses anything else with a 400.
     text = desk.rollups.export(key.principal, period, format)
     media = "text/csv; charset=utf-8" if format == "csv" else "application/json"
     return Response(text, media_type=media,

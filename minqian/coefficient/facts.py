@@ -44,9 +44,13 @@ class Period:
     @classmethod
     def parse(cls, label: str) -> Period:
         try:
-            datetime.strptime(label, "%Y-%m")
+            month = datetime.strptime(label, "%Y-%m")
         except ValueError:
             raise ValueError(f"期间应为 YYYY-MM 格式，收到 {label!r}") from None
+        # The record window reaches a year back and `end` a month on: near year 1
+        # or 9999 `date` overflows, so only plausible periods are accepted.
+        if not 2000 <= month.year <= 2100:
+            raise ValueError(f"期间应在 2000-01 至 2100-12 之间，收到 {label!r}")
         return cls(label)
 
     @classmethod

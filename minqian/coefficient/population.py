@@ -12,7 +12,8 @@ twelve months before the first period (the window of its facts); registers
 confirmed across those two years; patrol check-ins in the scored months.
 Registers go through RiskRegisterService.confirm, the one writer of registers
 and codes (about 15 ms each, measured), then are back-dated because confirm
-stamps "now"; everything else is written in executemany batches.
+stamps "now"; everything else is written in executemany batches. A build that
+fails part-way removes what it wrote, so it can simply be run again.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from minqian.coefficient.facts import Period
 from minqian.coefficient.inputs import REPORT_FIELDS, parse_value
 from minqian.coefficient.records import coefficient_snapshots, enforcement_records, enterprise_reports
 from minqian.enterprises import Enterprise, enterprises
+from minqian.errors import StateConflict
 from minqian.regions import CITIES
 from minqian.risk.desk import RiskDesk
 from minqian.risk.identification import SiteProfile
@@ -144,6 +146,8 @@ def write_history(engine: Engine, desk: RiskDesk, size: int, seed: int = SEED, e
     """Write the enterprises and their dated history, unpublished: rows per table, seconds per stage."""
     if not 1 <= size <= 9999:
         raise ValueError(f"演示企业数量应在 1 到 9999 之间，收到 {size}")
+    if desk.enterprises.get(FIRST_ID) is not None:
+        raise StateConflict(f"虚构企业群已存在（{FIRST_ID} 起），不再重复生成")
     rng = random.Random(seed)
     first = Period.parse(period_labels(end_period, months)[0])
     start = _midnight(first.first_day - timedelta(days=365))
@@ -154,12 +158,14 @@ def write_history(engine: Engine, desk: RiskDesk, size: int, seed: int = SEED, e
     drawn = zip(_allocate(rng, CITY_WEIGHTS, size), _allocate(rng, INDUSTRY_SHARES, size),
                 _allocate(rng, SIZE_SHARES, size), strata, strict=True)  # fmt: skip
     profiles = [_profile(rng, n, *labels) for n, labels in enumerate(drawn, 1)]
-    rows, seconds, started = {"enterprises": size}, {}, time.perf_counter()
+    rows: dict[str, int] = {"enterprises": size}
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    # Outside the clean-up below: if another run got here first, its rows are not ours to delete.
+    with engine.begin() as connection:
+        connection.execute(enterprises.insert(), [{**p.enterprise.as_dict(), "created_at": start} for p in profiles])
+    seconds["enterprises"], started = time.perf_counter() - started, time.perf_counter()
     try:
-        with engine.begin() as connection:
-            connection.execute(enterprises.insert(), [{**p.enterprise.as_dict(), "created_at": start}
-                                                      for p in profiles])  # fmt: skip
-        seconds["enterprises"], started = time.perf_counter() - started, time.perf_counter()
         rows["risk_registers"] = _confirm_registers(engine, desk, rng, profiles, clock)
         seconds["registers"], started = time.perf_counter() - started, time.perf_counter()
         with engine.begin() as connection:

@@ -129,3 +129,14 @@ def score_warnings(found: list[dict[str, Any]], expected: list[tuple[str, str, f
         table[kind] = {"expected": len(w), "found": len(g), "matched": hit,
                        "precision": hit / len(g) if g else 1.0, "recall": hit / len(w) if w else 1.0}  # fmt: skip
     return table
+
+
+def seed_inspections(engine: Engine, enterprises: list[Enterprise], items: dict[str, list[str]],
+                     rules: InspectionSettings, year: int) -> Simulation | None:  # fmt: skip
+    """The demo's year of inspections, once: None when simulated records already exist."""
+    with engine.connect() as connection:
+        present = connection.execute(select(inspection_records.c.id).where(
+            inspection_records.c.inspector == "simulation").limit(1)).first()  # fmt: skip
+    if present is not None:
+        return None
+    return simulate_year(engine, enterprises, year, items, rules)

@@ -15,6 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
+from minqian.errors import ConfigurationError
 from minqian.settings import Settings
 
 WORKER_PREFIX = "mqw_"
@@ -39,7 +40,8 @@ class CodeSigner:
 
     def verify(self, token: str, nonce: str) -> bool:
         code_id, _, signature = token.partition(".")
-        return hmac.compare_digest(signature, self._signature(code_id, nonce))
+        # As bytes: compare_digest raises TypeError on non-ASCII text, which a forged token may hold.
+        return hmac.compare_digest(signature.encode(), self._signature(code_id, nonce).encode())
 
     def _signature(self, code_id: str, nonce: str) -> str:
         digest = hmac.new(self._secret, f"{code_id}:{nonce}".encode(), hashlib.sha256).digest()
@@ -50,6 +52,12 @@ def open_signer(settings: Settings) -> CodeSigner:
     """The configured secret, or one kept in the data dir and made on first use."""
     if settings.risk.code_secret:
         return CodeSigner(settings.risk.code_secret.encode())
+    if settings.env == "production":
+        # Each process would make its own key, and codes printed by one would
+        # fail to scan on another: refuse to start rather than fail at the gate.
+        raise ConfigurationError(
+            "生产环境必须设置 MINQIAN_RISK__CODE_SECRET（各进程相同，至少 16 字节），否则风险码无法跨进程验证"
+        )
     path = settings.data_dir / "risk_code_secret"
     return CodeSigner(_read_or_create(path))
 

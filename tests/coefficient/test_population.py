@@ -132,3 +132,26 @@ def test_demo_seed_builds_the_population_once(subprocess_env: dict[str, str], tm
     assert "虚构企业群：新增企业 20 家" in seeded.stdout and "2025-12 至 2026-11 共 12 期" in seeded.stdout
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert "虚构企业群已存在（20 家" in again.stdout
+
+
+def test_population_that_fails_part_way_leaves_nothing_behind(
+    engine: Engine, tmp_path: Path, knowledge: HazardKnowledge, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:  # fmt: skip
+    risk = open_risk_desk(Settings(data_dir=tmp_path), engine, knowledge)
+    coefficient = open_coefficient_desk(engine, risk.enterprises)
+    published: list[str] = []
+
+    def publish_then_fail(principal: Principal, period: Period, batch: int = 500) -> int:
+        if published:
+            raise RuntimeError("server went away")
+        published.append(period.label)
+        return 0
+
+    monkeypatch.setattr(coefficient.scores, "publish", publish_then_fail)
+    with pytest.raises(RuntimeError):
+        build_population(engine, risk, coefficient, size=10)
+    with engine.connect() as connection:
+        for table in (enterprises, risk_registers, risk_codes, patrol_checkins, enforcement_records):
+            assert connection.execute(select(func.count()).select_from(table)).scalar_one() == 0, table.name
+    monkeypatch.undo()
+    assert build_population(engine, risk, coefficient, size=10).added == 10

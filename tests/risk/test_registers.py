@@ -127,3 +127,13 @@ def test_only_the_enterprise_itself_confirms_and_points_need_responsible_people(
     with pytest.raises(RecordNotFound):
         desk.registers.confirm(OWNER, "E-404", entries, "LEC", {})
     assert desk.registers.current(OWNER, "E-JJ") is None  # nothing half-written
+
+
+def test_production_needs_a_shared_code_secret(make_settings) -> None:  # type: ignore[no-untyped-def]
+    from minqian.errors import ConfigurationError
+    from minqian.risk.tokens import open_signer
+
+    with pytest.raises(ConfigurationError, match="MINQIAN_RISK__CODE_SECRET"):
+        open_signer(make_settings(env="production"))
+    signer = open_signer(make_settings(env="production", risk={"code_secret": "s" * 32}))
+    assert signer.verify(signer.token("RC1", "n"), "n")
