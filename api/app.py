@@ -86,7 +86,7 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     if settings.api.ui_enabled:
         from ui.console import mount_console
 
-        mount_console(app, assistant, kb, key_store, settings.api.ui_path)
+        mount_console(app, assistant, kb, key_store, settings.api.ui_path, coefficients=coefficients)
     return app
 
 

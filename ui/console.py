@@ -20,6 +20,7 @@ from minqian.keys import ApiKeyStore
 from ui.cards import escape_markdown
 from ui.chat import build_chat_tab
 from ui.coefficient import build_coefficient_tab
+from ui.inspections import build_inspections_tab
 from ui.risk import build_risk_tab
 from ui.search import build_search_tab
 from ui.sign_in import SIGN_IN_MESSAGE, ConsoleSessions, console_sign_in
@@ -69,6 +70,10 @@ def _build_console(service: AssistantService, kb: KnowledgeBase, sessions: Conso
             with gr.Tab("安全生产系数", id="coefficient") as coefficient_tab:
                 load_coefficients, inputs, views = build_coefficient_tab(coefficients, sessions)
             coefficient_tab.select(load_coefficients, inputs, views, api_visibility="private")
+        if getattr(service, "inspections", None) is not None and sessions is not None:
+            with gr.Tab("检查监督", id="inspections") as inspections_tab:
+                load_warnings, warning_views = build_inspections_tab(service.inspections, sessions)
+            inspections_tab.select(load_warnings, None, warning_views, api_visibility="private")
         console.load(show_user, None, user, api_visibility="private")
     return console
 

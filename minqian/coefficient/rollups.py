@@ -65,7 +65,7 @@ class RollupService:
         return self.list(principal, period)
 
     def list(self, principal: Principal, period: str, approved_only: bool = False) -> list[dict[str, Any]]:
-        """Roll-ups of the regions the principal covers (a county user sees its county and city)."""
+        """Roll-ups of the regions the principal covers (a city user also sees its counties)."""
         query = select(region_rollups).where(region_rollups.c.period == period)
         if approved_only:
             query = query.where(region_rollups.c.status == "已审核")

@@ -17,12 +17,12 @@ from sqlalchemy import Engine, delete, func, select
 
 from minqian.access import Principal
 from minqian.coefficient.facts import Period, collect_facts
-from minqian.coefficient.records import coefficient_snapshots, enforcement_records
+from minqian.coefficient.records import coefficient_snapshots, enforcement_records, region_rollups
 from minqian.coefficient.rules import Rules, load_rules
 from minqian.coefficient.scoring import Assessment, score
 from minqian.coefficient.supervision import supervise
 from minqian.enterprises import Enterprise, EnterpriseStore
-from minqian.errors import AccessDenied, RecordNotFound
+from minqian.errors import AccessDenied, RecordNotFound, StateConflict
 from minqian.regions import county_name, region_name
 from minqian.risk.records import risk_entries, risk_registers
 
@@ -48,23 +48,38 @@ class CoefficientService:
         return scored
 
     def publish(self, principal: Principal, period: Period, batch: int = 500) -> int:
-        """Score every enterprise for the period and store the snapshots (replacing a re-run)."""
+        """Score every enterprise for the period and store the snapshots in one transaction.
+
+        Re-publishing replaces the period's snapshots, unless a roll-up built on
+        them has been approved: the released composite must keep its basis.
+        """
         if principal.role not in PUBLISHERS:
             raise AccessDenied("只有管理员可以发布企业安全生产系数")
+        with self._engine.connect() as connection:
+            approved = connection.execute(select(region_rollups.c.id).where(
+                region_rollups.c.period == period.label, region_rollups.c.status == "已审核").limit(1)).first()  # fmt: skip
+        if approved is not None:
+            raise StateConflict(f"{period.label} 的市县综合系数已审核，不能重新发布该期企业系数")
         everyone = self.enterprises.list(Principal("admin", principal.subject))
         now = datetime.now(UTC)
+        rows = []
         for start in range(0, len(everyone), batch):
             chunk = everyone[start : start + batch]
             scored = self.assess_all(chunk, period)
-            rows = [_snapshot_row(e.id, period, scored[e.id], now) for e in chunk]
-            with self._engine.begin() as connection:
-                connection.execute(delete(coefficient_snapshots).where(
-                    coefficient_snapshots.c.period == period.label,
-                    coefficient_snapshots.c.enterprise_id.in_([e.id for e in chunk])))  # fmt: skip
-                connection.execute(coefficient_snapshots.insert(), rows)
+            rows += [_snapshot_row(e.id, period, scored[e.id], now) for e in chunk]
+        with self._engine.begin() as connection:
+            connection.execute(delete(coefficient_snapshots).where(coefficient_snapshots.c.period == period.label))
+            for start in range(0, len(rows), batch):
+                connection.execute(coefficient_snapshots.insert(), rows[start : start + batch])
         logger.info("coefficients published period=%s enterprises=%s rules=%s",
                     period.label, len(everyone), self.rules.version)  # fmt: skip
         return len(everyone)
+
+    def periods(self) -> list[str]:
+        """Published periods, newest first."""
+        with self._engine.connect() as connection:
+            return list(connection.execute(select(coefficient_snapshots.c.period).distinct()
+                                           .order_by(coefficient_snapshots.c.period.desc())).scalars())  # fmt: skip
 
     def latest_period(self) -> str | None:
         with self._engine.connect() as connection:
@@ -72,7 +87,7 @@ class CoefficientService:
                                       .order_by(coefficient_snapshots.c.period.desc()).limit(1)).scalar()  # fmt: skip
 
     def listing(self, principal: Principal, period: str | None = None) -> list[dict[str, Any]]:
-        """Every enterprise in reach with its published coefficient, lowest first."""
+        """Every enterprise in reach with its published coefficient, worst grade then lowest coefficient first."""
         period = period or self.latest_period()
         if period is None:
             return []
@@ -82,7 +97,10 @@ class CoefficientService:
                 coefficient_snapshots.c.period == period,
                 coefficient_snapshots.c.enterprise_id.in_(list(visible)))).mappings().all()  # fmt: skip
         listed = [_listing_row(visible[r["enterprise_id"]], r) for r in rows]
-        return sorted(listed, key=lambda r: (r["coefficient"], r["enterprise"]))
+        # Worst grade first (a veto outranks the points), then the lowest coefficient.
+        order = self.rules.grade_order
+        return sorted(listed, key=lambda r: (-order.index(r["grade"]) if r["grade"] in order else 0,
+                                             r["coefficient"], r["enterprise"]))  # fmt: skip
 
     def explain(self, principal: Principal, enterprise_id: str, period: str | None = None) -> dict[str, Any]:
         """The published breakdown of one enterprise for a period (latest by default)."""

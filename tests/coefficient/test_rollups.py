@@ -43,6 +43,8 @@ def test_rollups_average_their_enterprises_and_need_review_before_export(desks) 
     assert [r["region_code"] for r in exported] == ["350583"] and exported[0]["status"] == "已审核"
     assert json.loads(coefficients.rollups.export(REVIEWER_FZ, PERIOD.label, "json")) == []  # not their region
 
+    with pytest.raises(StateConflict, match="已审核"):
+        coefficients.scores.publish(ADMIN, PERIOD)  # the approved composite keeps its basis
     again = {r["region_code"]: r for r in coefficients.rollups.compute(ADMIN, PERIOD.label)}
     assert again["350583"]["status"] == "已审核"  # a recomputation keeps what was approved
     assert again["3505"]["status"] == "待审核"
