@@ -114,7 +114,27 @@ def _seed(desk: RiskDesk, engine: Engine, args: argparse.Namespace) -> int:
         print(f"虚构企业群：新增企业 {summary.added} 家（SYN-0001 起），"
               f"已发布 {span} 共 {len(summary.periods)} 期安全生产系数；{summary.periods[-1]} 等级：{grades}。"
               "均为虚构演示数据，不对应任何真实企业。")  # fmt: skip
+    _seed_inspections(desk, engine, summary.periods[-1])
     return 0
+
+
+def _seed_inspections(desk: RiskDesk, engine: Engine, last_period: str) -> None:
+    from minqian.coefficient.desk import open_coefficient_desk
+    from minqian.inspections.desk import open_inspection_desk
+    from minqian.inspections.simulation import seed_inspections
+
+    inspections = open_inspection_desk(desk.settings, engine, desk,
+                                       open_coefficient_desk(engine, desk.enterprises).scores)  # fmt: skip
+    items = {f: [i.id for i in inspections.catalogue.for_field(f)] for f in ("工贸", "危化", "非煤矿山")}
+    synthetic = [e for e in desk.enterprises.list(OPERATOR) if e.id.startswith("SYN-")]
+    done = seed_inspections(engine, synthetic, items, desk.settings.inspections, int(last_period[:4]))
+    if done is None:
+        print("模拟执法检查记录已存在，未重复生成。")
+        return
+    cases = "、".join(f"{kind} {sum(1 for c in done.expected if c[0] == kind)} 起"
+                      for kind in ("多头检查", "重复检查", "高频次检查", "无计划检查"))  # fmt: skip
+    print(f"模拟执法检查：{done.records} 条检查记录（{last_period[:4]} 年），其中注入 {cases}，"
+          "可用 minqian inspections warnings 查看预警。")
 
 
 def _enterprises(desk: RiskDesk, args: argparse.Namespace) -> int:

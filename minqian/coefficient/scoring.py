@@ -65,7 +65,8 @@ class Assessment:
 def score(facts: dict[str, Any], rules: Rules) -> Assessment:
     """Score the facts; every indicator appears once, in the rules' order."""
     items = [_score_indicator(indicator, facts.get(indicator.fact)) for indicator in rules.indicators]
-    coefficient = round(sum(i.points for i in items), 1)
+    # Two decimals, like the items, so the published points add up exactly.
+    coefficient = round(sum(i.points for i in items), 2)
     computed = rules.grade_for(coefficient)
     grade, fired = computed, []
     order = rules.grade_order
