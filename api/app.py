@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -72,7 +73,8 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     _install_middleware(app, settings)
 
     # The middleware refuses a Content-Length past the limit; max_body_size also
-    # stops a chunked body without one, which would otherwise be read whole.
+    # stops a chunked body without one, which would otherwise be read whole. The
+    # dependency refuses JSON text that the database would fail on.
     guards: dict[str, Any] = {"max_body_size": settings.api.max_body_bytes,
                               "dependencies": [Depends(refuse_unstorable_body)]}  # fmt: skip
     for router in (health.router, knowledge.router, chat.router, admin.router, risk.router, scan.router,
@@ -130,18 +132,15 @@ async def _guarded(request: Request, call_next: Callable[[Request], Awaitable[Re
 
 
 async def refuse_unstorable_body(request: Request) -> None:
-    """400 for body text no database stores: NUL, or half a UTF-16 surrogate pair.
+    """400 for JSON values no database stores: NUL, half a UTF-16 surrogate pair, NaN.
 
     JSON may spell both (\\u0000, \\ud800) and pydantic lets some through (list
     items, unions); PostgreSQL then refuses the NUL and UTF-8 the surrogate, as a 500.
     """
-    body = await request.body()
     if "json" not in request.headers.get("content-type", ""):
-        if b"\x00" in body:
-            raise ApiError(400, "请求体中不能含有 NUL 字符", "invalid_request")
-        return
+        return  # a raw body (the CSV import) is checked where it is decoded
     try:
-        parsed = json.loads(body)
+        parsed = json.loads(await request.body())
     except (ValueError, RecursionError):
         return  # not this guard's to report: the route's own parsing says what is wrong
     # Iterative: a body nested close to the parser's recursion limit must not overflow here.
@@ -157,6 +156,9 @@ async def refuse_unstorable_body(request: Request) -> None:
             stack.extend((_join(where, n), v) for n, v in enumerate(value))
         elif isinstance(value, str) and (problem := _unstorable(value)):
             raise _refused(where, problem)
+        elif isinstance(value, float) and not math.isfinite(value):
+            # Python's parser reads NaN, Infinity and 1e400, which JSON itself does not have.
+            raise _refused(where, "不能是 NaN 或无穷大")
 
 
 def _unstorable(text: str) -> str | None:

@@ -15,10 +15,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from minqian.errors import AccessDenied, InvalidRecord, RecordError, RecordNotFound, StateConflict
 
 _TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-          404: "not_found_error", 409: "conflict_error", 410: "gone_error",
+          404: "not_found_error", 405: "invalid_request_error", 409: "conflict_error", 410: "gone_error",
           413: "invalid_request_error", 429: "rate_limit_error"}  # fmt: skip
 # Details the framework raises itself, said in Chinese like everything else.
-_FRAMEWORK_DETAILS = {"There was an error parsing the body": "请求体无法解析：须为 UTF-8 编码的 JSON",
+_FRAMEWORK_DETAILS = {"There was an error parsing the body": "请求体无法解析：须为 UTF-8 编码、嵌套不过深的 JSON",
                       "Not Found": "接口不存在", "Method Not Allowed": "该接口不支持此请求方法"}  # fmt: skip
 # Service-layer record errors and the status each one means on the wire.
 _RECORD_STATUS = {RecordNotFound: (404, "not_found"), AccessDenied: (403, "forbidden"),

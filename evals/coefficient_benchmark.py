@@ -110,7 +110,8 @@ def measure(url: str, size: int, data_dir: Path) -> dict[str, Any]:
     engine.dispose()
     distribution = {g: grades.count(g) for g in sorted(set(grades))}
     return {"size": size, "enterprises": len(everyone), "rows": rows, "seconds": seconds, "peak_mib": peak,
-            "grades": distribution, "listed": len(listed), "rollups": len(rollups)}  # fmt: skip
+            "grades": distribution, "listed": len(listed), "rollups": len(rollups),
+            "load": "/".join(f"{x:.1f}" for x in os.getloadavg())}  # fmt: skip
 
 
 def run_worker(url: str, size: int) -> dict[str, Any]:
@@ -163,7 +164,8 @@ def render(results: dict[str, list[dict[str, Any]]], versions: dict[str, str]) -
         for run in runs:
             rows = ", ".join(f"{table} {count:,}" for table, count in run["rows"].items())
             lines.append(f"- {run['size']} enterprises: {rows}; grades in {END} {run['grades']}; "
-                         f"listed {run['listed']}, roll-ups {run['rollups']}.")  # fmt: skip
+                         f"listed {run['listed']}, roll-ups {run['rollups']}; "
+                         f"load average when it ended {run['load']}.")  # fmt: skip
         lines.append("")
     lines += ["Peak RSS is the process's high-water mark after each stage (`ru_maxrss`), so it only rises. "
               f"The baseline row is extrapolated from {SAMPLE} single-enterprise calls. Times are wall-clock "

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.auth import current_key, require_roles
@@ -17,6 +17,7 @@ from minqian.keys import ApiKey
 router = APIRouter(prefix="/v1", tags=["coefficient"])
 MAX_CSV_BYTES = 2_000_000
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+ROW_ID_MAX = 2**31 - 1  # integer keys are 32-bit on PostgreSQL: a larger id fails in the driver
 
 
 class _Body(BaseModel):
@@ -116,6 +117,8 @@ async def route_import(request: Request, key: ApiKey = Depends(current_key)) -> 
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidRecord("CSV 必须是 UTF-8 编码") from None
+    if "\x00" in text:
+        raise InvalidRecord("CSV 中不能含有 NUL 字符")  # PostgreSQL text cannot hold it
     result = _desk(request).inputs.import_csv(key.principal, text)
     return {"stored": result.stored, "errors": result.errors}
 
@@ -139,7 +142,8 @@ def route_rollup_list(period: str, key: ApiKey = Depends(current_key),
 
 
 @router.post("/rollups/{rollup_id}/review")
-def route_review(rollup_id: int, body: ReviewIn, key: ApiKey = Depends(require_roles("reviewer", "admin")),
+def route_review(rollup_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], body: ReviewIn,
+                 key: ApiKey = Depends(require_roles("reviewer", "admin")),
                  desk: CoefficientDesk = Depends(_desk)) -> dict[str, Any]:  # fmt: skip
     return desk.rollups.review(key.principal, rollup_id, body.approve, body.note)
 

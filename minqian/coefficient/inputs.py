@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -133,6 +134,8 @@ def parse_value(name: str, value: Any) -> Any:
         number = float(text)
     except ValueError:
         raise InvalidRecord(f"{label}应为数字，收到 {text!r}") from None
+    if not math.isfinite(number):  # float() reads "nan" and "inf"; int() of them raises
+        raise InvalidRecord(f"{label}应为有限的数字，收到 {text!r}")
     if kind == "share" and not 0 <= number <= 1:
         raise InvalidRecord(f"{label}应在 0 到 1 之间，收到 {text}")
     if kind == "count" and (number < 0 or number != int(number) or number > 10000):
