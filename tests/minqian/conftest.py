@@ -23,6 +23,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def engine(database_url: str) -> Iterator[Engine]:
     """An engine with the schema created; tables are dropped again afterwards."""
     engine = open_engine(database_url)
+    # The PostgreSQL database is shared by the session, and tests that run whole
+    # processes against it (tests/deploy) leave their rows: start from empty.
+    metadata.drop_all(engine)
     init_schema(engine)
     yield engine
     # The PostgreSQL database lives for the session; each test starts empty.
