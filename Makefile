@@ -47,6 +47,7 @@ test: setup browser
 eval: setup
 	$(BIN)/python -m evals.retrieval_benchmark
 	$(BIN)/python -m evals.risk_identification_benchmark --report evals/reports/risk_identification.md
+	$(BIN)/python -m evals.inspection_warnings_benchmark --report evals/reports/inspections.md
 
 lint: setup
 	$(BIN)/python -m ruff check .
