@@ -18,6 +18,7 @@ from minqian.enterprises import Enterprise
 from minqian.risk.desk import RiskDesk, open_risk_desk
 from minqian.risk.labels import qr_png
 from tests.conftest import needs_shared
+from tests.qr import decode_qr
 
 pytestmark = needs_shared
 
@@ -43,7 +44,7 @@ def assistant(shared_kb, settings) -> Iterator[tuple[AssistantService, RiskDesk]
 
 def _decode(png: bytes) -> str:
     image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
+    text = decode_qr(image)
     return str(text)
 
 

@@ -24,6 +24,7 @@ from minqian.risk.labels import (
     qr_png,
     qr_svg,
 )
+from tests.qr import decode_qr
 
 SHORT_URL = "https://minqian.example.cn/r/RP-0001"
 # A signed scan token is about 80 characters; the code must still fit a sticker.
@@ -46,7 +47,7 @@ PDFTOPPM = Path("/usr/bin/pdftoppm")
 
 
 def _decode(image: np.ndarray) -> str:
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
+    text = decode_qr(image)
     return text
 
 
