@@ -77,7 +77,8 @@ class CoefficientInputs:
     def import_csv(self, principal: Principal, text: str) -> ImportResult:
         """Rows enterprise_id, period, field, value; each checked and stored on its own."""
         result = ImportResult()
-        reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+        # newline="" as the csv module asks: otherwise a bare \r in a field raises csv.Error.
+        reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
         missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
             raise InvalidRecord(f"CSV 缺少列：{'、'.join(missing)}（需要 {','.join(CSV_COLUMNS)}）")
