@@ -152,15 +152,8 @@ class VisitService:
         return self.get(principal, record_id)
 
     def get(self, principal: Principal, record_id: str) -> dict[str, Any]:
+        row = self._record_row(principal, record_id)
         with self._engine.connect() as connection:
-            row = (
-                connection.execute(select(inspection_records).where(inspection_records.c.id == record_id))
-                .mappings()
-                .first()
-            )
-            if row is None:
-                raise RecordNotFound(f"没有编号为 {record_id} 的检查记录")
-            self.enterprises.require(principal, row["enterprise_id"])
             findings = connection.execute(select(inspection_findings).where(
                 inspection_findings.c.record_id == record_id)).mappings().all()  # fmt: skip
             amendments = connection.execute(
@@ -168,8 +161,8 @@ class VisitService:
                 .order_by(record_amendments.c.id)).mappings().all()  # fmt: skip
         return record_view(row, findings, amendments)
 
-    def _open(self, principal: Principal, record_id: str) -> dict[str, Any]:
-        _inspector(principal)
+    def _record_row(self, principal: Principal, record_id: str) -> dict[str, Any]:
+        """The record if it exists and the principal reaches its enterprise."""
         with self._engine.connect() as connection:
             row = (
                 connection.execute(select(inspection_records).where(inspection_records.c.id == record_id))
@@ -179,11 +172,16 @@ class VisitService:
         if row is None:
             raise RecordNotFound(f"没有编号为 {record_id} 的检查记录")
         self.enterprises.require(principal, row["enterprise_id"])
+        return dict(row)
+
+    def _open(self, principal: Principal, record_id: str) -> dict[str, Any]:
+        _inspector(principal)
+        row = self._record_row(principal, record_id)
         if row["status"] != "检查中":
             raise StateConflict("检查记录已结束，不能修改，只能补正")
         if principal.role != "admin" and row["inspector"] != principal.subject:
             raise AccessDenied("只有开始本次检查的执法人员可以填写记录")
-        return dict(row)
+        return row
 
     def _feed(self, connection: Connection, record: dict[str, Any], now: datetime) -> None:
         day = record["started_at"].date()
