@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from minqian.access import Principal
+from minqian.access import SUPERVISOR_ROLES, Principal
 from minqian.errors import RecordError
 from minqian.inspections.desk import InspectionDesk
 from minqian.inspections.lenient import assess_leniency
@@ -42,7 +42,7 @@ def answer_inspection(desk: InspectionDesk, principal: Principal, question: str)
 
 
 def _warnings(desk: InspectionDesk, principal: Principal, question: str) -> str:
-    if principal.role not in ("inspector", "reviewer", "admin"):
+    if principal.role not in SUPERVISOR_ROLES:
         return "检查预警仅向监管部门人员提供。"
     kinds = tuple(dict.fromkeys(v for k, v in _SHORT.items() if k in question)) or TYPES
     now = datetime.now(UTC)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from minqian.access import Principal
+from minqian.access import SUPERVISOR_ROLES, Principal
 from minqian.enterprises import Enterprise
 from minqian.errors import RecordError
 from minqian.risk.desk import RiskDesk
@@ -96,7 +96,7 @@ def _reports(desk: RiskDesk, principal: Principal, enterprise: Enterprise) -> st
 
 
 def _area_overview(desk: RiskDesk, principal: Principal) -> str:
-    if principal.role not in ("inspector", "admin"):
+    if principal.role not in SUPERVISOR_ROLES:
         return "请说明要查询的企业。"
     enterprises = desk.enterprises.list(principal)
     codes = desk.codes.list(principal)

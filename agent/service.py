@@ -16,8 +16,10 @@ from agent.graph import build_assistant_graph
 from agent.llm import LawAnswerWriter
 from agent.state import CitationRecord
 from minqian.access import Principal
+from minqian.audit import AuditEntry, AuditLog
 from minqian.coefficient.desk import CoefficientDesk
 from minqian.components import KnowledgeBase
+from minqian.conversations import ConversationRegistry
 from minqian.inspections.desk import InspectionDesk
 from minqian.risk.desk import RiskDesk
 from minqian.settings import Settings
@@ -46,8 +48,11 @@ class AssistantService:
     def __init__(self, kb: KnowledgeBase, settings: Settings, checkpointer: Any,
                  writer: LawAnswerWriter | None = None, desk: RiskDesk | None = None,
                  coefficients: CoefficientDesk | None = None,
-                 inspections: InspectionDesk | None = None) -> None:  # fmt: skip
+                 inspections: InspectionDesk | None = None, conversations: ConversationRegistry | None = None,
+                 audit: AuditLog | None = None) -> None:  # fmt: skip
         self.kb = kb
+        self.conversations = conversations
+        self.audit = audit
         self.settings = settings
         if writer is None and settings.llm.enabled:
             writer = LawAnswerWriter(settings.llm)
@@ -74,6 +79,10 @@ class AssistantService:
         # The principal rides in the config, not the state: it is never
         # checkpointed, so a resumed dialogue is checked against this caller.
         config = {"configurable": {"thread_id": conversation_id, "principal": principal}}
+        if principal is not None and self.conversations is not None:
+            # Before the graph runs: a caller with another's conversation id
+            # neither resumes its dialogue nor sees its history in the answer.
+            self.conversations.claim(conversation_id, principal)
         with self._lock:
             snapshot = self.graph.get_state(config)
             if snapshot.interrupts:
@@ -97,6 +106,12 @@ class AssistantService:
             ",".join(c["citation"] for c in turn.citations),
             (time.perf_counter() - started) * 1000,
         )  # fmt: skip
+        if self.audit is not None:
+            # The HTTP request is audited too; this entry names what answered
+            # (which records' tool), which the route alone cannot tell.
+            self.audit.append(AuditEntry(principal, "chat", "read", f"assistant:{result.get('intent')}",
+                                         {"conversation": conversation_id, "mode": turn.mode},
+                                         principal.enterprise_id if principal else None, 200))  # fmt: skip
         return turn
 
     def history(self, conversation_id: str) -> list[dict[str, Any]]:

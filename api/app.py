@@ -14,7 +14,9 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
 
+from api.audit import write_entry
 from api.auth import is_cross_origin
 from api.errors import ApiError, error_body, install_error_handlers
 from api.routers import admin, chat, coefficient, health, knowledge, risk, scan
@@ -31,8 +33,10 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     """Build the app; heavy parts are opened once, unless a test passes its own."""
     from agent.checkpoints import open_checkpointer
     from agent.service import AssistantService
+    from minqian.audit import AuditLog
     from minqian.components import open_knowledge_base
-    from minqian.database import init_schema, open_engine
+    from minqian.conversations import ConversationRegistry
+    from minqian.database import init_schema, open_records
     from minqian.keys import ApiKeyStore
     from minqian.coefficient.desk import open_coefficient_desk
     from minqian.inspections.desk import open_inspection_desk
@@ -42,15 +46,16 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     kb = knowledge_base or open_knowledge_base(settings)
     if knowledge_base is None:
         stack.callback(kb.close)
-    engine = open_engine(settings.database_url)
+    engine = open_records(settings)
     init_schema(engine)
     stack.callback(engine.dispose)
     key_store = ApiKeyStore(engine)
     desk = open_risk_desk(settings, engine)
     coefficients = open_coefficient_desk(engine, desk.enterprises)
     inspections = open_inspection_desk(settings, engine, desk, coefficients.scores)
+    audit = AuditLog(engine, settings.security.audit_reads)
     assistant = AssistantService(kb, settings, open_checkpointer(settings, stack), writer, desk, coefficients,
-                                 inspections)
+                                 inspections, ConversationRegistry(engine), audit)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,6 +74,7 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     app.state.risk = desk
     app.state.coefficients = coefficients
     app.state.inspections = inspections
+    app.state.audit = audit
     install_error_handlers(app)
     _install_middleware(app, settings)
 
@@ -98,6 +104,7 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         started = time.perf_counter()
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:12]
         response = await _guarded(request, call_next, settings)
+        await run_in_threadpool(write_entry, request, response.status_code)
         response.headers["x-request-id"] = request_id
         logger.info(
             "request id=%s method=%s route=%s status=%s ms=%.1f",

@@ -57,10 +57,11 @@ def measure(url: str, size: int, data_dir: Path) -> dict[str, Any]:
     from minqian.coefficient.population import OPERATOR, period_labels, write_history
     from minqian.coefficient.scoring import score
     from minqian.database import init_schema, open_engine
+    from minqian.sealing import Keyring
     from minqian.risk.desk import open_risk_desk
     from minqian.settings import Settings
 
-    engine = open_engine(url)
+    engine = open_engine(url, Keyring.generate())
     init_schema(engine)
     risk = open_risk_desk(Settings(data_dir=data_dir), engine)
     desk = open_coefficient_desk(engine, risk.enterprises)

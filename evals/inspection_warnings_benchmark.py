@@ -23,7 +23,7 @@ from typing import Any
 from minqian.access import Principal
 from minqian.coefficient.desk import open_coefficient_desk
 from minqian.coefficient.population import build_population
-from minqian.database import init_schema, open_engine
+from minqian.database import init_schema, open_records
 from minqian.inspections.desk import open_inspection_desk
 from minqian.inspections.simulation import CASES, score_warnings, simulate_year
 from minqian.risk.desk import open_risk_desk
@@ -47,7 +47,7 @@ def naive(desk: Any, window: int) -> list[dict[str, Any]]:
 def run(size: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="minqian-inspections-eval-") as folder:
         settings = Settings(data_dir=Path(folder))
-        engine = open_engine(settings.database_url)
+        engine = open_records(settings)
         init_schema(engine)
         risk = open_risk_desk(settings, engine)
         coefficients = open_coefficient_desk(engine, risk.enterprises)

@@ -35,7 +35,7 @@ from langgraph.types import Command
 
 from agent.risk_dialogue import standalone_risk_dialogue
 from minqian.access import Principal
-from minqian.database import init_schema, open_engine
+from minqian.database import init_schema, open_records
 from minqian.enterprises import Enterprise
 from minqian.risk.desk import RiskDesk, open_risk_desk
 from minqian.risk.identification import SiteProfile, assess
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     profiles = yaml.safe_load(args.profiles.read_text(encoding="utf-8"))["profiles"]
     with tempfile.TemporaryDirectory(prefix="minqian-risk-eval-") as folder:
         settings = Settings(data_dir=Path(folder))
-        engine = open_engine(settings.database_url)
+        engine = open_records(settings)
         init_schema(engine)
         desk = open_risk_desk(settings, engine)
         with SqliteSaver.from_conn_string(str(Path(folder) / "checkpoints.sqlite")) as saver:

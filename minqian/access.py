@@ -14,8 +14,13 @@ from typing import Literal
 from minqian.errors import AccessDenied
 from minqian.regions import region_name
 
-PrincipalRole = Literal["admin", "inspector", "reviewer", "enterprise", "worker"]
-AREA_ROLES = ("inspector", "reviewer")  # limited to a city or county, or the province
+PrincipalRole = Literal["admin", "inspector", "reviewer", "system", "enterprise", "worker"]
+# Limited to a city or county, or the province. `system` is another system's API
+# client (a provincial platform pulling oversight data): it reads like an
+# inspector of its area and writes nothing, because every write path checks
+# for the roles allowed to make it.
+AREA_ROLES = ("inspector", "reviewer", "system")
+SUPERVISOR_ROLES = AREA_ROLES + ("admin",)  # may read oversight data across enterprises
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from minqian import cli_coefficient, cli_inspections, cli_keys, cli_risk
+from minqian import cli_coefficient, cli_inspections, cli_keys, cli_risk, cli_security
 from minqian.errors import CitationNotFound, ConfigurationError
 from minqian.logs import configure_logging, offline_environment
 from minqian.settings import Settings, load_settings
@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_risk.add_parsers(commands)
     cli_coefficient.add_parser(commands)
     cli_inspections.add_parser(commands)
+    cli_security.add_parser(commands)
     return parser
 
 
@@ -57,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         handler = {"ingest": _ingest, "search": _search, "cite": _cite, "serve": _serve,
                    "keys": cli_keys.run, "demo": cli_risk.run, "enterprises": cli_risk.run,
                    "risk-codes": cli_risk.run, "workers": cli_risk.run,
-                   "coefficient": cli_coefficient.run, "inspections": cli_inspections.run}  # fmt: skip
+                   "coefficient": cli_coefficient.run, "inspections": cli_inspections.run,
+                   "security": cli_security.run, "audit": cli_security.run}  # fmt: skip
         return handler[args.command](settings, args)
     except ConfigurationError as exc:
         print(f"配置错误：{exc}", file=sys.stderr)

@@ -39,10 +39,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from minqian.coefficient.desk import open_coefficient_desk
     from minqian.coefficient.facts import Period
-    from minqian.database import init_schema, open_engine
+    from minqian.database import init_schema, open_records
     from minqian.enterprises import EnterpriseStore
 
-    engine = open_engine(settings.database_url)
+    engine = open_records(settings)
     try:
         init_schema(engine)
         desk = open_coefficient_desk(engine, EnterpriseStore(engine))

@@ -28,7 +28,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from minqian.coefficient.desk import open_coefficient_desk
-    from minqian.database import init_schema, open_engine
+    from minqian.database import init_schema, open_records
     from minqian.inspections.desk import open_inspection_desk
     from minqian.inspections.lenient import assess_leniency
     from minqian.inspections.warnings import TYPES
@@ -38,7 +38,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         verdict = assess_leniency(args.description, args.level)
         print(f"{verdict['text']}依据：{'；'.join(verdict['basis'])}")
         return 0
-    engine = open_engine(settings.database_url)
+    engine = open_records(settings)
     try:
         init_schema(engine)
         risk = open_risk_desk(settings, engine)

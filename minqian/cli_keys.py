@@ -25,12 +25,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     create = actions.add_parser("create", help="创建密钥；密钥本身只显示这一次")
     # Roles are checked by the store, not argparse `choices`, so a wrong one gets
     # the same Chinese message here as everywhere else.
-    create.add_argument("--role", required=True, help="admin、inspector、reviewer 或 enterprise")
+    create.add_argument("--role", required=True, help="admin、inspector、reviewer、system（其他系统的接口客户端，只读）或 enterprise")
     create.add_argument("--name", required=True, help="用途或持有人，便于辨认")
     create.add_argument("--enterprise", default=None, help="绑定的企业 ID（enterprise 角色必填）")
     create.add_argument(
         "--region", default=None,
-        help="inspector 的辖区：设区市或县（市、区）代码，如 3505、350583；不填为全省",
+        help="inspector、reviewer、system 的辖区：设区市或县（市、区）代码，如 3505、350583；不填为全省",
     )  # fmt: skip
     create.add_argument(
         "--origin", action="append", default=[],
@@ -48,11 +48,11 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run one `keys` subcommand against the configured database."""
     from sqlalchemy.exc import OperationalError
 
-    from minqian.database import init_schema, open_engine
+    from minqian.database import init_schema, open_records
     from minqian.enterprises import EnterpriseStore
     from minqian.keys import ApiKeyStore
 
-    engine = open_engine(settings.database_url)
+    engine = open_records(settings)
     try:
         init_schema(engine)
         store = ApiKeyStore(engine)

@@ -78,10 +78,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 @contextmanager
 def _desk(settings: Settings) -> Iterator[tuple[RiskDesk, Engine]]:
-    from minqian.database import init_schema, open_engine
+    from minqian.database import init_schema, open_records
     from minqian.risk.desk import open_risk_desk
 
-    engine = open_engine(settings.database_url)
+    engine = open_records(settings)
     try:
         init_schema(engine)
         yield open_risk_desk(settings, engine), engine

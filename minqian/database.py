@@ -1,7 +1,7 @@
 """The relational store: one MetaData for the project's records and its engine.
 
-Every module that keeps records (API keys now; inspections and conversations
-later) defines its tables on `metadata` and names itself in `RECORD_MODULES`.
+Every module that keeps records defines its tables on `metadata` and names
+itself in `RECORD_MODULES`; changes to them go through `minqian.migrations`.
 """
 
 from __future__ import annotations
@@ -11,13 +11,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, inspect, text
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
 from minqian.errors import ConfigurationError
+from minqian.sealing import DIALECT_ATTRIBUTE, Keyring, open_keyring
+from minqian.settings import Settings
 
 metadata = MetaData()
 
@@ -25,7 +27,7 @@ metadata = MetaData()
 # imports each of these first; a caller need not know which modules hold tables.
 RECORD_MODULES: tuple[str, ...] = (
     "minqian.keys", "minqian.enterprises", "minqian.risk.records", "minqian.coefficient.records",
-    "minqian.inspections.records",
+    "minqian.inspections.records", "minqian.audit", "minqian.conversations",
 )
 # PostgreSQL advisory lock ids (any 64-bit numbers no other program uses here).
 SCHEMA_LOCK_KEY = 0x6D71_0001
@@ -55,8 +57,25 @@ class UtcDateTime(TypeDecorator[datetime]):
         )
 
 
-def open_engine(url: str) -> Engine:
-    """Open an engine for a SQLite file or a PostgreSQL server (via psycopg)."""
+def open_records(settings: Settings) -> Engine:
+    """The configured record store, with the keyring that seals its sensitive fields."""
+    keyring = open_keyring(settings.security.data_keys, settings.data_dir, settings.env == "production")
+    return open_engine(settings.database_url, keyring)
+
+
+def open_engine(url: str, keyring: Keyring | None = None) -> Engine:
+    """Open an engine for a SQLite file or a PostgreSQL server (via psycopg).
+
+    Without a keyring the engine still works, but reading or writing a sealed
+    column raises ConfigurationError rather than storing plaintext.
+    """
+    engine = _open(url)
+    if keyring is not None:
+        setattr(engine.dialect, DIALECT_ATTRIBUTE, keyring)
+    return engine
+
+
+def _open(url: str) -> Engine:
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -74,9 +93,9 @@ def open_engine(url: str) -> Engine:
 
 
 def init_schema(engine: Engine) -> None:
-    """Create every record table that does not exist yet."""
-    # TODO: create_all never alters an existing table; schema changes need
-    # migrations (alembic), planned with the PostgreSQL deployment issue.
+    """Bring the record tables to the current schema (create, adopt or migrate)."""
+    from minqian import migrations
+
     for module in RECORD_MODULES:
         importlib.import_module(module)
     with engine.begin() as connection:
@@ -84,25 +103,18 @@ def init_schema(engine: Engine) -> None:
             # API workers started together would race to create the same tables
             # (duplicate pg_type rows); the lock, held to commit, makes them take turns.
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
-        metadata.create_all(connection)
-        _add_missing_columns(connection)
+        migrations.bring_to_head(connection)
 
 
-def _add_missing_columns(connection: Connection) -> None:
-    """Add nullable columns that later releases defined on existing tables.
-
-    A stop-gap for data dirs made by an earlier release: it only ever adds
-    nullable columns. Renames and type changes need real migrations.
-    """
-    existing = inspect(connection)
-    for table in metadata.sorted_tables:
-        if not existing.has_table(table.name):
-            continue
-        present = {c["name"] for c in existing.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in present and column.nullable:
-                kind = column.type.compile(dialect=connection.dialect)
-                connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+def drop_schema(engine: Engine) -> None:
+    """Drop every record table and the migration stamp (tests start from empty)."""
+    for module in RECORD_MODULES:
+        importlib.import_module(module)
+    with engine.begin() as connection:
+        metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("DROP FUNCTION IF EXISTS minqian_audit_append_only()"))
 
 
 def _open_sqlite(url: str) -> Engine:

@@ -20,13 +20,14 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import Column, Engine, String, Table, Text, select, update
 
-from minqian.access import Principal
+from minqian.access import AREA_ROLES, Principal
 from minqian.database import UtcDateTime, metadata
 from minqian.regions import validate_region
 
-Role = Literal["admin", "inspector", "reviewer", "enterprise"]
+Role = Literal["admin", "inspector", "reviewer", "system", "enterprise"]
 # reviewer: a department user who approves regional roll-ups; area-bound like inspectors.
-ROLES: tuple[Role, ...] = ("admin", "inspector", "reviewer", "enterprise")
+# system: another system's API client; reads its area, writes nothing.
+ROLES: tuple[Role, ...] = ("admin", "inspector", "reviewer", "system", "enterprise")
 
 KEY_PREFIX = "mq_"
 DISPLAY_PREFIX_CHARS = 8
@@ -98,8 +99,8 @@ class ApiKeyStore:
             raise ValueError("enterprise 角色的密钥必须绑定企业（--enterprise 企业ID）")
         if checked_role != "enterprise" and enterprise_id:
             raise ValueError(f"只有 enterprise 角色的密钥可以绑定企业，收到的角色是 {role}")
-        if region and checked_role not in ("inspector", "reviewer"):
-            raise ValueError(f"只有 inspector 和 reviewer 角色的密钥可以限定辖区，收到的角色是 {role}")
+        if region and checked_role not in AREA_ROLES:
+            raise ValueError(f"只有 inspector、reviewer 和 system 角色的密钥可以限定辖区，收到的角色是 {role}")
         region = validate_region(region)
         checked_origins = tuple(dict.fromkeys(validate_origin(o) for o in origins))
         if checked_origins and checked_role != "enterprise":

@@ -214,6 +214,17 @@ class RiskSettings(BaseModel):
     )
 
 
+class SecuritySettings(BaseModel):
+    """Encryption at rest and the audit log."""
+
+    data_keys: str | None = Field(
+        None,
+        description="Keys sealing sensitive fields: id:base64key,… (the first seals, all open). "
+        "Default: a key file in the data dir (data_keys). Required in production.",
+    )
+    audit_reads: bool = Field(True, description="Record reads in the audit log, not only changes.")
+
+
 class InspectionSettings(BaseModel):
     """Thresholds of the oversight warnings (minqian/inspections/warnings.py)."""
 
@@ -253,6 +264,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
     inspections: InspectionSettings = Field(default_factory=InspectionSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
 
     _split_corpus = field_validator("corpus_paths", mode="before")(
         classmethod(lambda cls, v: _split_paths(v))

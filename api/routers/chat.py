@@ -24,7 +24,7 @@ _CHUNK_CHARS = 24
 
 
 @router.get("/models")
-def route_models(key: ApiKey = Depends(require_roles("admin", "inspector", "enterprise"))) -> dict[str, object]:
+def route_models(key: ApiKey = Depends(require_roles("admin", "inspector", "system", "enterprise"))) -> dict[str, object]:
     return {"object": "list", "data": [
         {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "minqian"}]}  # fmt: skip
 
@@ -32,7 +32,7 @@ def route_models(key: ApiKey = Depends(require_roles("admin", "inspector", "ente
 @router.post("/chat/completions", response_model=ChatCompletion)
 async def route_chat_completions(
     body: ChatCompletionRequest, request: Request,
-    key: ApiKey = Depends(require_roles("admin", "inspector", "enterprise")),
+    key: ApiKey = Depends(require_roles("admin", "inspector", "system", "enterprise")),
 ) -> object:  # fmt: skip
     limits = request.app.state.settings.api
     if len(body.messages) > limits.max_messages:

@@ -171,7 +171,7 @@ def route_amend(record_id: str, body: AmendIn, key: ApiKey = Depends(INSPECTORS)
 
 @router.get("/inspection-warnings")
 def route_warnings(since: datetime | None = None, until: datetime | None = None, type: str | None = None,
-                   key: ApiKey = Depends(require_roles("inspector", "reviewer", "admin")),
+                   key: ApiKey = Depends(require_roles("inspector", "reviewer", "system", "admin")),
                    desk: InspectionDesk = Depends(_desk)) -> dict[str, Any]:  # fmt: skip
     kinds = (type,) if type in TYPES else TYPES
     return {"data": desk.oversight.warnings(key.principal, since, until, kinds)}

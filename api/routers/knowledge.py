@@ -16,7 +16,7 @@ from minqian.errors import CitationNotFound
 # Laws are public knowledge, but the service is not: every role needs a key.
 router = APIRouter(
     prefix="/v1", tags=["knowledge"],
-    dependencies=[Depends(require_roles("admin", "inspector", "enterprise"))],
+    dependencies=[Depends(require_roles("admin", "inspector", "system", "enterprise"))],
 )  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, String, Table, Text
 
 from minqian.database import UtcDateTime, metadata
+from minqian.sealing import SealedText
 
 ENFORCEMENT_KINDS = ("行政处罚", "生产安全事故", "检查隐患", "现场检查")
 ACCIDENT_LEVELS = ("一般", "较大", "重大", "特别重大")
@@ -20,7 +21,7 @@ enterprise_reports = Table(
     Column("enterprise_id", String(64), ForeignKey("enterprises.id"), nullable=False),
     Column("period", String(7), nullable=False),  # YYYY-MM
     Column("field", String(40), nullable=False),
-    Column("value", Text, nullable=False),  # JSON scalar
+    Column("value", SealedText("enterprise_reports.value"), nullable=False),  # JSON scalar
     Column("source", String(10), nullable=False),  # 表单 | 导入 | 演示
     Column("submitted_by", String(64), nullable=False),
     Column("submitted_at", UtcDateTime, nullable=False),
@@ -39,7 +40,7 @@ enforcement_records = Table(
     Column("deadline", Date, nullable=True),  # hazards: remediation deadline
     Column("closed_on", Date, nullable=True),  # hazards: when remediation was verified
     Column("amount", Float, nullable=True),  # penalties: yuan
-    Column("description", Text, nullable=False),
+    Column("description", SealedText("enforcement_records.description"), nullable=False),
     Column("recorded_by", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select
 
-from minqian.access import Principal
+from minqian.access import AREA_ROLES, Principal
 from minqian.coefficient.records import coefficient_snapshots, region_rollups
 from minqian.coefficient.rules import Rules
 from minqian.enterprises import EnterpriseStore
@@ -114,9 +114,9 @@ class RollupService:
 
 
 def _covers(principal: Principal, region_code: str) -> bool:
-    if principal.role == "admin" or principal.region is None and principal.role in ("inspector", "reviewer"):
+    if principal.role == "admin" or principal.region is None and principal.role in AREA_ROLES:
         return True
-    if principal.role not in ("inspector", "reviewer") or principal.region is None:
+    if principal.role not in AREA_ROLES or principal.region is None:
         return False
     if principal.region == region_code:
         return True

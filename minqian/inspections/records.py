@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
 
 from minqian.database import UtcDateTime, metadata
+from minqian.sealing import SealedText
 
 PLAN_STATES = ("草稿", "已审批", "已备案")
 APPROVAL_STATES = ("待审批", "已批准", "已驳回")
@@ -72,15 +73,15 @@ inspection_records = Table(
     Column("enterprise_id", String(64), ForeignKey("enterprises.id"), nullable=False, index=True),
     Column("department", String(100), nullable=False),
     Column("inspector", String(64), nullable=False),
-    Column("inspector_name", String(100), nullable=False),
+    Column("inspector_name", SealedText("inspection_records.inspector_name"), nullable=False),
     Column("started_at", UtcDateTime, nullable=False),
     Column("plan_id", String(32), ForeignKey("inspection_plans.id"), nullable=True),
     Column("approval_id", String(32), ForeignKey("special_approvals.id"), nullable=True),
     Column("scheme_id", String(32), ForeignKey("inspection_schemes.id"), nullable=True),
     Column("status", String(6), nullable=False),
     Column("checked", Text, nullable=False),  # JSON: [{"item": id, "result": 符合|不符合|不适用}]
-    Column("inspector_signature", String(100), nullable=True),
-    Column("enterprise_signature", String(100), nullable=True),
+    Column("inspector_signature", SealedText("inspection_records.inspector_signature"), nullable=True),
+    Column("enterprise_signature", SealedText("inspection_records.enterprise_signature"), nullable=True),
     Column("closed_at", UtcDateTime, nullable=True),
 )
 
@@ -90,7 +91,7 @@ inspection_findings = Table(
     Column("id", String(32), primary_key=True),
     Column("record_id", String(32), ForeignKey("inspection_records.id"), nullable=False, index=True),
     Column("item_id", String(20), nullable=True),
-    Column("description", Text, nullable=False),
+    Column("description", SealedText("inspection_findings.description"), nullable=False),
     Column("level", String(10), nullable=False),  # 一般隐患 | 重大隐患
     Column("basis", Text, nullable=False),  # JSON list of citations
     Column("deadline", Date, nullable=False),
@@ -102,7 +103,7 @@ record_amendments = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("record_id", String(32), ForeignKey("inspection_records.id"), nullable=False, index=True),
     Column("author", String(64), nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("changes", Text, nullable=False),  # JSON: what the amendment corrects
+    Column("reason", SealedText("record_amendments.reason"), nullable=False),
+    Column("changes", SealedText("record_amendments.changes"), nullable=False),  # JSON: what the amendment corrects
     Column("at", UtcDateTime, nullable=False),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
 
 from minqian.database import UtcDateTime, metadata
+from minqian.sealing import SealedText
 
 REGISTER_SOURCES = ("对话", "接口", "演示")
 
@@ -67,7 +68,7 @@ workers = Table(
     metadata,
     Column("id", String(32), primary_key=True),
     Column("enterprise_id", String(64), ForeignKey("enterprises.id"), nullable=False, index=True),
-    Column("name", String(100), nullable=False),
+    Column("name", SealedText("workers.name"), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("prefix", String(8), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -84,7 +85,7 @@ patrol_checkins = Table(
     Column("checked_at", UtcDateTime, nullable=False),
     Column("items", Text, nullable=False),  # JSON: [{"item": …, "ok": bool}]
     Column("all_ok", Boolean, nullable=False),
-    Column("note", Text, nullable=False),
+    Column("note", SealedText("patrol_checkins.note"), nullable=False),
 )
 
 hazard_reports = Table(
@@ -94,8 +95,8 @@ hazard_reports = Table(
     Column("enterprise_id", String(64), nullable=False, index=True),
     Column("code_id", String(20), ForeignKey("risk_codes.id"), nullable=True),
     Column("reporter_id", String(64), nullable=False),
-    Column("description", Text, nullable=False),
-    Column("location", String(200), nullable=False),
+    Column("description", SealedText("hazard_reports.description"), nullable=False),
+    Column("location", SealedText("hazard_reports.location"), nullable=False),
     Column("severity", String(10), nullable=False),  # 一般隐患 | 重大隐患
     Column("status", String(10), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -110,6 +111,6 @@ hazard_report_events = Table(
     Column("from_status", String(10), nullable=True),
     Column("to_status", String(10), nullable=False),
     Column("actor", String(64), nullable=False),
-    Column("note", Text, nullable=False),
+    Column("note", SealedText("hazard_report_events.note"), nullable=False),
     Column("at", UtcDateTime, nullable=False),
 )

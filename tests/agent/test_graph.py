@@ -47,12 +47,12 @@ def test_other_jobs_say_what_the_assistant_can_do_now(service, question: str, op
 
 def test_risk_questions_reach_the_records_of_the_callers_enterprise(shared_kb, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from minqian.access import Principal
-    from minqian.database import init_schema, open_engine
+    from minqian.database import init_schema, open_records
     from minqian.enterprises import Enterprise
     from minqian.risk.desk import open_risk_desk
 
     settings = shared_kb.settings.model_copy(update={"data_dir": tmp_path})
-    engine = open_engine(settings.database_url)
+    engine = open_records(settings)
     init_schema(engine)
     desk = open_risk_desk(settings, engine)
     desk.enterprises.add(Enterprise("E-G1", "图测试企业（测试）", "工贸", "机械", "3505", "350583"))

@@ -130,14 +130,14 @@ def test_answer_citing_nothing_verifiable_falls_back(shared_kb, scripted, tmp_pa
 
 def test_free_text_controls_the_rules_cannot_read_go_to_the_model(shared_kb, scripted, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from minqian.access import Principal
-    from minqian.database import init_schema, open_engine
+    from minqian.database import init_schema, open_records
     from minqian.enterprises import Enterprise
     from minqian.risk.desk import open_risk_desk
 
     model, url = scripted
     settings = shared_kb.settings.model_copy(update={"data_dir": tmp_path})
     settings.llm = settings.llm.model_copy(update={"base_url": f"{url}/v1", "model": "scripted", "timeout": 10})
-    engine = open_engine(settings.database_url)
+    engine = open_records(settings)
     init_schema(engine)
     desk = open_risk_desk(settings, engine)
     desk.enterprises.add(Enterprise("E-LLM", "模型测试铝业（测试）", "工贸", "机械", "3505", "350583"))

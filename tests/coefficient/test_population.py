@@ -17,6 +17,7 @@ from minqian.coefficient.facts import Period
 from minqian.coefficient.population import FIRST_ID, PopulationSummary, build_population
 from minqian.coefficient.records import coefficient_snapshots, enforcement_records
 from minqian.database import init_schema, open_engine
+from minqian.sealing import Keyring
 from minqian.enterprises import FIELDS, SIZES, Enterprise, enterprises
 from minqian.regions import CITIES
 from minqian.risk.desk import RiskDesk, open_risk_desk
@@ -59,7 +60,7 @@ def _population(built: Built) -> list[Enterprise]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, knowledge: HazardKnowledge) -> Iterator[Built]:  # noqa: F811
     folder = tmp_path_factory.mktemp("population")
-    sqlite = open_engine(f"sqlite:///{folder / 'minqian.sqlite'}")
+    sqlite = open_engine(f"sqlite:///{folder / 'minqian.sqlite'}", Keyring.generate())
     init_schema(sqlite)
     yield _build(sqlite, folder, knowledge)
     sqlite.dispose()

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from minqian.database import init_schema, metadata, open_engine
+from minqian.database import drop_schema, init_schema, open_engine
+from minqian.sealing import Keyring
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -22,12 +23,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """An engine with the schema created; tables are dropped again afterwards."""
-    engine = open_engine(database_url)
+    engine = open_engine(database_url, Keyring.generate())
     # The PostgreSQL database is shared by the session, and tests that run whole
     # processes against it (tests/deploy) leave their rows: start from empty.
-    metadata.drop_all(engine)
+    drop_schema(engine)
     init_schema(engine)
     yield engine
     # The PostgreSQL database lives for the session; each test starts empty.
-    metadata.drop_all(engine)
+    drop_schema(engine)
     engine.dispose()

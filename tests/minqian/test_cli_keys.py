@@ -8,7 +8,7 @@ import json
 import pytest
 
 from minqian import cli_keys
-from minqian.database import init_schema, open_engine
+from minqian.database import init_schema, open_records
 from minqian.enterprises import Enterprise, EnterpriseStore
 from minqian.settings import Settings
 
@@ -16,7 +16,7 @@ from minqian.settings import Settings
 @pytest.fixture
 def settings(make_settings) -> Settings:  # type: ignore[no-untyped-def]
     settings = make_settings()
-    engine = open_engine(settings.database_url)
+    engine = open_records(settings)
     init_schema(engine)
     EnterpriseStore(engine).add(Enterprise("E001", "测试企业（测试）", "工贸", "机械", "3505", "350583"))
     engine.dispose()
@@ -53,7 +53,7 @@ def test_keys_create_reports_a_bad_role_in_chinese_and_exits_2(
 
     assert code == 2 and captured.out == ""
     assert captured.err == (
-        "无法创建密钥：未知角色 'boss'，可用角色：admin、inspector、reviewer、enterprise\n"
+        "无法创建密钥：未知角色 'boss'，可用角色：admin、inspector、reviewer、system、enterprise\n"
     )
 
 

@@ -83,7 +83,7 @@ def test_store_create_rejects_an_unknown_role(store: ApiKeyStore) -> None:
     with pytest.raises(ValueError) as raised:
         store.create("boss", "老板")
     assert (
-        str(raised.value) == "未知角色 'boss'，可用角色：admin、inspector、reviewer、enterprise"
+        str(raised.value) == "未知角色 'boss'，可用角色：admin、inspector、reviewer、system、enterprise"
     )
     assert store.list() == []
 

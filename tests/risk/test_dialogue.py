@@ -13,7 +13,7 @@ import pytest
 from agent.checkpoints import open_checkpointer
 from agent.service import AssistantService
 from minqian.access import Principal
-from minqian.database import init_schema, open_engine
+from minqian.database import init_schema, open_records
 from minqian.enterprises import Enterprise
 from minqian.risk.desk import RiskDesk, open_risk_desk
 from minqian.risk.labels import qr_png
@@ -35,7 +35,7 @@ def settings(shared_kb, tmp_path: Path):  # type: ignore[no-untyped-def]
 def assistant(shared_kb, settings) -> Iterator[tuple[AssistantService, RiskDesk]]:  # type: ignore[no-untyped-def]
     """A service as a fresh process would build it over the same files."""
     with ExitStack() as stack:
-        engine = open_engine(settings.database_url)
+        engine = open_records(settings)
         stack.callback(engine.dispose)
         init_schema(engine)
         desk = open_risk_desk(settings, engine)

@@ -42,9 +42,10 @@ class Console:
 def key_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiKeyStore]:
     """API keys on a fresh SQLite file."""
     from minqian.database import init_schema, open_engine
+    from minqian.sealing import Keyring
 
     path = tmp_path_factory.mktemp("keys") / "minqian.sqlite"
-    engine = open_engine(f"sqlite:///{path}")
+    engine = open_engine(f"sqlite:///{path}", Keyring.generate())
     init_schema(engine)
     yield ApiKeyStore(engine)
     engine.dispose()

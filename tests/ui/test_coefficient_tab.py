@@ -81,14 +81,14 @@ def coefficient_console(shared_kb, tmp_path_factory: pytest.TempPathFactory) -> 
     from agent.checkpoints import open_checkpointer
     from agent.service import AssistantService
     from minqian.coefficient.desk import open_coefficient_desk
-    from minqian.database import init_schema, open_engine
+    from minqian.database import init_schema, open_records
     from minqian.demo import seed_demo
     from minqian.risk.desk import open_risk_desk
     from ui.console import mount_console
 
     settings = shared_kb.settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("coefficient-console")})
     with ExitStack() as stack:
-        engine = open_engine(settings.database_url)
+        engine = open_records(settings)
         stack.callback(engine.dispose)
         init_schema(engine)
         risk = open_risk_desk(settings, engine)

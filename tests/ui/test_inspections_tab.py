@@ -29,7 +29,7 @@ def console_url(shared_kb, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     from minqian.access import Principal
     from minqian.coefficient.desk import open_coefficient_desk
     from minqian.coefficient.facts import Period
-    from minqian.database import init_schema, open_engine
+    from minqian.database import init_schema, open_records
     from minqian.demo import seed_demo
     from minqian.inspections.desk import open_inspection_desk
     from minqian.inspections.simulation import simulate_year
@@ -39,7 +39,7 @@ def console_url(shared_kb, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
     settings = shared_kb.settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("inspections-console")})
     with ExitStack() as stack:
-        engine = open_engine(settings.database_url)
+        engine = open_records(settings)
         stack.callback(engine.dispose)
         init_schema(engine)
         risk = open_risk_desk(settings, engine)

@@ -34,7 +34,7 @@ class RiskConsole:
 def risk_console(shared_kb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RiskConsole]:  # type: ignore[no-untyped-def]
     from agent.checkpoints import open_checkpointer
     from agent.service import AssistantService
-    from minqian.database import init_schema, open_engine
+    from minqian.database import init_schema, open_records
     from minqian.demo import seed_demo
     from minqian.keys import ApiKeyStore
     from minqian.risk.desk import open_risk_desk
@@ -42,7 +42,7 @@ def risk_console(shared_kb, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
     settings = shared_kb.settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("risk-console")})
     with ExitStack() as stack:
-        engine = open_engine(settings.database_url)
+        engine = open_records(settings)
         stack.callback(engine.dispose)
         init_schema(engine)
         desk = open_risk_desk(settings, engine)
