@@ -27,7 +27,7 @@ metadata = MetaData()
 # imports each of these first; a caller need not know which modules hold tables.
 RECORD_MODULES: tuple[str, ...] = (
     "minqian.keys", "minqian.enterprises", "minqian.risk.records", "minqian.coefficient.records",
-    "minqian.inspections.records", "minqian.audit", "minqian.conversations",
+    "minqian.inspections.records", "minqian.audit", "minqian.conversations", "minqian.security",
 )
 # PostgreSQL advisory lock ids (any 64-bit numbers no other program uses here).
 SCHEMA_LOCK_KEY = 0x6D71_0001
@@ -95,6 +95,7 @@ def _open(url: str) -> Engine:
 def init_schema(engine: Engine) -> None:
     """Bring the record tables to the current schema (create, adopt or migrate)."""
     from minqian import migrations
+    from minqian.security import check_keyring
 
     for module in RECORD_MODULES:
         importlib.import_module(module)
@@ -104,6 +105,7 @@ def init_schema(engine: Engine) -> None:
             # (duplicate pg_type rows); the lock, held to commit, makes them take turns.
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
         migrations.bring_to_head(connection)
+        check_keyring(connection)
 
 
 def drop_schema(engine: Engine) -> None:

@@ -91,10 +91,11 @@ class Keyring:
             raise ConfigurationError(f"data key id {key_id!r} is already in use")
         return Keyring({key_id: secrets.token_bytes(32), **self.keys}, key_id)
 
-    def seal(self, plaintext: str, context: str) -> str:
+    def seal(self, plaintext: str, context: str, key_id: str | None = None) -> str:
+        key_id = key_id or self.current
         nonce = os.urandom(NONCE_BYTES)
-        sealed = self._ciphers[self.current].encrypt(nonce, plaintext.encode(), context.encode())
-        return f"{PREFIX}:{self.current}:{base64.b64encode(nonce + sealed).decode()}"
+        sealed = self._ciphers[key_id].encrypt(nonce, plaintext.encode(), context.encode())
+        return f"{PREFIX}:{key_id}:{base64.b64encode(nonce + sealed).decode()}"
 
     def open(self, stored: str, context: str) -> str:
         _, key_id, payload = stored.split(":", 2)
@@ -106,6 +107,35 @@ class Keyring:
             return cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode()).decode()
         except (InvalidTag, binascii.Error, ValueError) as exc:
             raise SealError(f"sealed value in {context} failed authentication (altered or wrong key)") from exc
+
+
+class KeyringCipher:
+    """LangGraph's CipherProtocol over the keyring: conversation checkpoints sealed at rest.
+
+    The cipher name carries the key id (LangGraph stores it beside each blob),
+    so checkpoints written before a rotation still open while the old key is
+    kept in the keyring.
+    """
+
+    CONTEXT = b"langgraph.checkpoint"
+
+    def __init__(self, keyring: Keyring) -> None:
+        self.keyring = keyring
+
+    def encrypt(self, plaintext: bytes) -> tuple[str, bytes]:
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self.keyring._ciphers[self.keyring.current].encrypt(nonce, plaintext, self.CONTEXT)
+        return f"mqgcm-{self.keyring.current}", nonce + sealed
+
+    def decrypt(self, ciphername: str, ciphertext: bytes) -> bytes:
+        key_id = ciphername.removeprefix("mqgcm-")
+        cipher = self.keyring._ciphers.get(key_id)
+        if cipher is None or not ciphername.startswith("mqgcm-"):
+            raise SealError(f"checkpoint sealed with {ciphername!r}, which the keyring does not hold")
+        try:
+            return cipher.decrypt(ciphertext[:NONCE_BYTES], ciphertext[NONCE_BYTES:], self.CONTEXT)
+        except InvalidTag as exc:
+            raise SealError("sealed checkpoint failed authentication (altered or wrong key)") from exc
 
 
 def is_sealed(stored: str) -> bool:

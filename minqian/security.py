@@ -15,14 +15,31 @@ from __future__ import annotations
 import importlib
 import logging
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Connection, Engine, Table, Text, select, type_coerce, update
+from datetime import UTC, datetime
 
-from minqian.database import RECORD_MODULES, metadata
-from minqian.sealing import Keyring, SealedText, is_sealed, key_id_of, keyring_of
+from sqlalchemy import Column, Connection, Engine, String, Table, Text, select, type_coerce, update
+
+from minqian.database import RECORD_MODULES, UtcDateTime, metadata
+from minqian.errors import ConfigurationError
+from minqian.sealing import DIALECT_ATTRIBUTE, Keyring, SealedText, SealError, is_sealed, key_id_of, keyring_of
 
 logger = logging.getLogger(__name__)
+
+# One value sealed under each key id the database has seen. Two processes
+# that each made their own "k1" (no shared MINQIAN_SECURITY__DATA_KEYS) would
+# otherwise both write, and neither could read the other's records.
+data_key_checks = Table(
+    "data_key_checks",
+    metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("sealed", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+CHECK_CONTEXT = "data_key_checks"
+CHECK_TEXT = "minqian data key check"
 
 
 @dataclass(frozen=True)
@@ -39,6 +56,26 @@ def sealed_columns() -> list[SealedColumn]:
     for module in RECORD_MODULES:
         importlib.import_module(module)
     return [SealedColumn(t, c) for t in metadata.sorted_tables for c in t.columns if isinstance(c.type, SealedText)]
+
+
+def check_keyring(connection: Connection) -> None:
+    """Refuse a keyring whose keys differ from those that sealed this database."""
+    keyring = getattr(connection.dialect, DIALECT_ATTRIBUTE, None)
+    if keyring is None:
+        return
+    known = dict(connection.execute(select(data_key_checks.c.key_id, data_key_checks.c.sealed)).tuples().all())
+    for key_id in keyring.keys:
+        if key_id not in known:
+            connection.execute(data_key_checks.insert().values(
+                key_id=key_id, sealed=keyring.seal(CHECK_TEXT, CHECK_CONTEXT, key_id), created_at=datetime.now(UTC)))
+            continue
+        try:
+            keyring.open(known[key_id], CHECK_CONTEXT)
+        except SealError as exc:
+            raise ConfigurationError(
+                f"data key {key_id!r} is not the key {key_id!r} that sealed this database; every process "
+                "needs the same MINQIAN_SECURITY__DATA_KEYS (or the same data_keys file)"
+            ) from exc
 
 
 def key_usage(engine: Engine) -> dict[str, Counter[str]]:
@@ -67,21 +104,25 @@ def reseal(engine: Engine, batch: int = 500) -> int:
     return changed
 
 
-def reseal_connection(connection: Connection) -> int:
-    """Reseal inside one open transaction (the migration that introduced sealing)."""
+def reseal_connection(connection: Connection, names: Collection[str]) -> int:
+    """Reseal these columns inside one open transaction (migrations that introduce sealing).
+
+    A migration names its own columns: the columns sealed in the current code
+    may not yet fit sealed values at that revision.
+    """
     total = 0
-    for sealed in sealed_columns():
+    for sealed in _named(names):
         while (done := _reseal_batch(connection, sealed, 1000)) == 1000:
             total += done
         total += done
     return total
 
 
-def unseal_connection(connection: Connection) -> int:
-    """Write every sealed value back as plaintext (downgrading past sealing)."""
+def unseal_connection(connection: Connection, names: Collection[str]) -> int:
+    """Write these columns' sealed values back as plaintext (downgrading past sealing)."""
     keyring = keyring_of(connection.dialect)
     opened = 0
-    for sealed in sealed_columns():
+    for sealed in _named(names):
         pk = _primary_key(sealed.table)
         rows = connection.execute(select(pk, _raw(sealed)).where(sealed.column.is_not(None))).all()
         for key, raw in rows:
@@ -90,6 +131,11 @@ def unseal_connection(connection: Connection) -> int:
                 connection.execute(update(sealed.table).where(pk == key).values({sealed.column.name: type_coerce(plain, Text)}))
                 opened += 1
     return opened
+
+
+def _named(names: Collection[str]) -> list[SealedColumn]:
+    known = {c.name: c for c in sealed_columns()}
+    return [known[name] for name in names]
 
 
 def _reseal_batch(connection: Connection, sealed: SealedColumn, batch: int) -> int:

@@ -4,10 +4,9 @@ A fresh database gets the current tables from the metadata and is stamped
 at head: replaying every migration from nothing would only rebuild the same
 tables more slowly. A database made before migrations existed (no
 alembic_version table) is caught up to the baseline and stamped there;
-from then on every change is a revision under ``versions/``. Write one with
-``alembic -c minqian/migrations/alembic.ini revision -m "what changes"`` and
-keep `tests/minqian/test_migrations.py` passing: it fails when the tables in
-code and the tables the migrations build differ.
+from then on every change is a revision under ``versions/`` (docs/deployment.md
+says how to start one). `tests/minqian/test_migrations.py` fails when the
+tables in code and the tables the migrations build differ.
 """
 
 from __future__ import annotations

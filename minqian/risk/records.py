@@ -22,7 +22,7 @@ risk_registers = Table(
     Column("version", Integer, nullable=False),
     Column("method", String(10), nullable=False),
     Column("source", String(10), nullable=False),
-    Column("profile", Text, nullable=False),  # JSON: what the enterprise described
+    Column("profile", SealedText("risk_registers.profile"), nullable=False),  # JSON: what the enterprise described
     Column("confirmed_by", String(64), nullable=False),
     Column("confirmed_at", UtcDateTime, nullable=False),
     Index("ix_risk_registers_enterprise_version", "enterprise_id", "version", unique=True),
@@ -42,7 +42,7 @@ risk_entries = Table(
     Column("grade", String(4), nullable=False),
     Column("grading", Text, nullable=False),  # JSON: method, inputs, value, reasons
     Column("details", Text, nullable=False),  # JSON: hazards, controls, guide, checks
-    Column("responsible", String(100), nullable=False),
+    Column("responsible", SealedText("risk_entries.responsible"), nullable=False),
 )
 
 risk_codes = Table(
@@ -57,7 +57,7 @@ risk_codes = Table(
     Column("grade", String(4), nullable=False),
     Column("status", String(10), nullable=False),  # 有效 | 已撤销 | 已被替代
     Column("nonce", String(32), nullable=False),
-    Column("snapshot", Text, nullable=False),  # JSON: everything the scan page shows
+    Column("snapshot", SealedText("risk_codes.snapshot"), nullable=False),  # JSON: everything the scan page shows
     Column("issued_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
     Column("superseded_by", String(20), nullable=True),

@@ -39,3 +39,36 @@ def test_follow_up_survives_a_restart(shared_kb, conversation_settings) -> None:
     assert "《中华人民共和国安全生产法》第一百零二条" in [c["citation"] for c in follow.citations]
     assert [m["role"] for m in history] == ["user", "assistant", "user", "assistant"]
     assert history[-1]["citations"] == follow.citations
+
+
+def test_checkpoints_are_sealed_at_rest(shared_kb, conversation_settings) -> None:  # type: ignore[no-untyped-def]
+    import psycopg
+
+    from minqian.sealing import Keyring, SealError
+
+    secret = "我们车间的郑卫东师傅发现除尘器泄爆口被堵住了怎么办"
+    with ExitStack() as stack:
+        service = AssistantService(shared_kb, conversation_settings, open_checkpointer(conversation_settings, stack))
+        turn = service.ask(secret)
+    url = conversation_settings.database.url
+    if url is None:
+        files = conversation_settings.data_dir.glob("conversations.sqlite*")
+        stored = b"".join(p.read_bytes() for p in files)
+    else:
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+            rows = connection.execute("SELECT checkpoint::text, metadata::text FROM checkpoints").fetchall()
+            blobs = connection.execute("SELECT blob FROM checkpoint_blobs WHERE blob IS NOT NULL").fetchall()
+            writes = connection.execute("SELECT blob FROM checkpoint_writes").fetchall()
+        stored = b"".join(str(r).encode() for r in rows) + b"".join(bytes(b[0]) for b in blobs + writes)
+    assert len(stored) > 1000
+    assert "郑卫东".encode() not in stored and "泄爆口".encode() not in stored
+    assert "郑卫东".encode("unicode_escape") not in stored  # nor as JSON \\u escapes
+
+    # The right keyring reads the conversation back; another one cannot.
+    with ExitStack() as stack:
+        again = AssistantService(shared_kb, conversation_settings, open_checkpointer(conversation_settings, stack))
+        assert again.history(turn.conversation_id)[0]["content"] == secret
+    other = conversation_settings.model_copy()
+    other.security = other.security.model_copy(update={"data_keys": Keyring.generate("k9").spec()})
+    with ExitStack() as stack, pytest.raises(SealError):
+        AssistantService(shared_kb, other, open_checkpointer(other, stack)).history(turn.conversation_id)

@@ -25,11 +25,14 @@ import pytest
 
 from api.local_server import free_port
 from minqian.coefficient.facts import Period
+from minqian.sealing import Keyring
 from tests.conftest import ROOT, SHARED_LAWS, SMALL_LAWS, needs_shared
 
 pytestmark = needs_shared
 PUBLIC_URL = "https://minqian.example.gov.cn"
 CODE_SECRET = "deploy-test-code-secret-0123456789"
+# Every process must seal with the same keyring, or none can open what another wrote.
+DATA_KEYS = Keyring.generate("k1").spec()
 EID = "E-DEPLOY-1"
 PERIOD = Period.of(datetime.now(UTC).date()).label
 STARTUP_SECONDS = 120
@@ -136,6 +139,7 @@ def _shared_env(tmp: Path, embedding_cache: Path, postgres_url: str, milvus_uri:
         # What every process of one deployment must agree on:
         MINQIAN_DATABASE__URL=postgres_url, MINQIAN_VECTOR_STORE__URI=milvus_uri,
         MINQIAN_RISK__CODE_SECRET=CODE_SECRET, MINQIAN_API__PUBLIC_URL=PUBLIC_URL,
+        MINQIAN_SECURITY__DATA_KEYS=DATA_KEYS,
         MINQIAN_API__UI_ENABLED="false",
     )  # fmt: skip
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -9,10 +10,17 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select, text
 
 from minqian import migrations
+from minqian.access import Principal
+from minqian.demo import seed_demo
+from minqian.risk.desk import open_risk_desk
+from minqian.settings import Settings
 from minqian.database import init_schema, metadata
 from minqian.risk.records import workers
 from minqian.security import key_usage
 from tests.minqian.test_sealing import NAME, _seed
+
+
+ADMIN = Principal("admin", "test")
 
 
 def _differences(engine: Engine) -> list[Any]:
@@ -55,8 +63,10 @@ def test_downgrade_and_upgrade_keep_the_data(engine: Engine) -> None:
     assert _differences(engine) == []
 
 
-def test_a_data_dir_from_before_migrations_is_adopted_and_upgraded(engine: Engine) -> None:
+def test_a_data_dir_from_before_migrations_is_adopted_and_upgraded(engine: Engine, tmp_path: Path) -> None:
     _seed(engine)
+    desk = open_risk_desk(Settings(data_dir=tmp_path), engine)
+    seeded = seed_demo(desk)
     with engine.begin() as connection:
         migrations.downgrade(connection, migrations.BASELINE)
         connection.execute(text("DROP TABLE alembic_version"))
@@ -65,8 +75,13 @@ def test_a_data_dir_from_before_migrations_is_adopted_and_upgraded(engine: Engin
     init_schema(engine)
     assert _revision(engine) == migrations.head()
     assert "size" in {c["name"] for c in inspect(engine).get_columns("enterprises")}
-    assert key_usage(engine)["workers.name"] == {"k1": 1}
-    assert key_usage(engine)["enforcement_records.description"] == {"k1": 1}
+    assert key_usage(engine)["workers.name"] == {"k1": 1 + len(seeded.workers)}
+    usage = key_usage(engine)
+    assert usage["enforcement_records.description"] == {"k1": 1}
+    for column in ("risk_entries.responsible", "risk_registers.profile", "risk_codes.snapshot"):
+        assert set(usage[column]) == {"k1"}, column
+    assert desk.codes.list(ADMIN)  # the codes' sealed snapshots open again
+    assert len(desk.enterprises.list(ADMIN)) == len(seeded.added) + 1
     assert _differences(engine) == []
 
 

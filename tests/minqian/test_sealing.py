@@ -152,3 +152,23 @@ def test_keyring_configuration(tmp_path: Path) -> None:
     for bad, message in (("k1", "id:base64key"), ("k1:!!!", "base64"), ("k1:c2hvcnQ=", "32 bytes"), (" , ", "empty")):
         with pytest.raises(ConfigurationError, match=message):
             Keyring.parse(bad)
+
+
+def test_a_process_with_another_key_of_the_same_id_is_refused_at_start(database_url: str) -> None:
+    from minqian.database import drop_schema, init_schema
+
+    first = open_engine(database_url, Keyring.generate("k1"))
+    drop_schema(first)
+    init_schema(first)
+    stranger = open_engine(database_url, Keyring.generate("k1"))
+    with pytest.raises(ConfigurationError, match="same MINQIAN_SECURITY__DATA_KEYS"):
+        init_schema(stranger)
+    stranger.dispose()
+    # A keyring that adds a key and keeps the old one starts, and records the new id.
+    rotated = open_engine(database_url, Keyring(dict(first.dialect.minqian_keyring.keys), "k1").with_new_key("k2"))
+    init_schema(rotated)
+    with rotated.connect() as connection:
+        assert {r[0] for r in connection.execute(text("SELECT key_id FROM data_key_checks"))} == {"k1", "k2"}
+    drop_schema(rotated)
+    rotated.dispose()
+    first.dispose()

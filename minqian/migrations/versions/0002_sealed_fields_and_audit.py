@@ -31,6 +31,15 @@ WIDENED = (
 )  # fmt: skip
 
 
+SEALED = (
+    "workers.name", "patrol_checkins.note", "hazard_reports.description", "hazard_reports.location",
+    "hazard_report_events.note", "enterprise_reports.value", "enforcement_records.description",
+    "inspection_records.inspector_name", "inspection_records.inspector_signature",
+    "inspection_records.enterprise_signature", "inspection_findings.description", "record_amendments.reason",
+    "record_amendments.changes",
+)  # fmt: skip
+
+
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
@@ -54,12 +63,12 @@ def upgrade() -> None:
     op.create_index("ix_audit_events_enterprise_id", "audit_events", ["enterprise_id"])
     op.create_index("ix_audit_events_actor", "audit_events", ["actor", "at"])
     install_append_only_guard(bind)
-    reseal_connection(bind)
+    reseal_connection(bind, SEALED)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
-    unseal_connection(bind)
+    unseal_connection(bind, SEALED)
     op.drop_table("audit_events")
     if bind.dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS minqian_audit_append_only()")
