@@ -17,6 +17,7 @@ from agent.llm import LawAnswerWriter
 from agent.state import CitationRecord
 from minqian.access import Principal
 from minqian.audit import AuditEntry, AuditLog
+from minqian.audited import audited
 from minqian.coefficient.desk import CoefficientDesk
 from minqian.components import KnowledgeBase
 from minqian.conversations import ConversationRegistry
@@ -60,6 +61,12 @@ class AssistantService:
         self.desk = desk
         self.coefficients = coefficients
         self.inspections = inspections
+        if audit is not None:
+            # The tools' reads and changes are audited call by call, on top of the turn.
+            desk, coefficients, inspections = (
+                audited(d, audit, "chat", n) if d is not None else None
+                for d, n in ((desk, "risk"), (coefficients, "coefficient"), (inspections, "inspections"))
+            )
         self.graph = build_assistant_graph(kb, writer, checkpointer, desk, coefficients, inspections)
         # Milvus Lite's client and the SQLite checkpointer are shared objects;
         # one turn at a time keeps them consistent under a threaded server.

@@ -14,6 +14,7 @@ import gradio as gr
 from fastapi import FastAPI
 
 from agent.service import AssistantService
+from minqian.audited import audited
 from minqian.coefficient.desk import CoefficientDesk
 from minqian.components import KnowledgeBase
 from minqian.keys import ApiKeyStore
@@ -60,9 +61,17 @@ def _build_console(service: AssistantService, kb: KnowledgeBase, sessions: Conso
             build_chat_tab(service, sessions)
         with gr.Tab("条文检索", id="search"):
             build_search_tab(kb)
-        if service.desk is not None and sessions is not None:
+        # The tabs call the services in-process; wrapped, each call is audited
+        # like an API request (minqian/audited.py).
+        audit = getattr(service, "audit", None)
+        risk, inspections = service.desk, getattr(service, "inspections", None)
+        if audit is not None:
+            risk = audited(risk, audit, "console", "risk") if risk is not None else None
+            coefficients = audited(coefficients, audit, "console", "coefficient") if coefficients else None
+            inspections = audited(inspections, audit, "console", "inspections") if inspections else None
+        if risk is not None and sessions is not None:
             with gr.Tab("风险管理", id="risk") as risk_tab:
-                load_enterprises, targets = build_risk_tab(service.desk, sessions)
+                load_enterprises, targets = build_risk_tab(risk, sessions)
             # Gradio renders a tab's components when it is first shown, so the
             # list is filled then, not at page load.
             risk_tab.select(load_enterprises, None, targets, api_visibility="private")
@@ -70,9 +79,9 @@ def _build_console(service: AssistantService, kb: KnowledgeBase, sessions: Conso
             with gr.Tab("安全生产系数", id="coefficient") as coefficient_tab:
                 load_coefficients, inputs, views = build_coefficient_tab(coefficients, sessions)
             coefficient_tab.select(load_coefficients, inputs, views, api_visibility="private")
-        if getattr(service, "inspections", None) is not None and sessions is not None:
+        if inspections is not None and sessions is not None:
             with gr.Tab("检查监督", id="inspections") as inspections_tab:
-                load_warnings, warning_views = build_inspections_tab(service.inspections, sessions)
+                load_warnings, warning_views = build_inspections_tab(inspections, sessions)
             inspections_tab.select(load_warnings, None, warning_views, api_visibility="private")
         console.load(show_user, None, user, api_visibility="private")
     return console

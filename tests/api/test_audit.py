@@ -68,8 +68,11 @@ def test_chat_turns_name_what_answered(api) -> None:  # type: ignore[no-untyped-
     assert response.status_code == 200
     conversation = response.json()["conversation_id"]
     turns = [e for e in _entries(client, keys) if e["channel"] == "chat"]
-    assert any(e["target"]["conversation"] == conversation and e["resource"].startswith("assistant:")
+    assert any(e["target"].get("conversation") == conversation and e["resource"].startswith("assistant:")
                for e in turns)  # fmt: skip
+    # The tool's own reads are there too, with the enterprise they touched.
+    tool_reads = [e for e in turns if e["resource"].startswith("risk.")]
+    assert tool_reads and all(e["action"] == "read" and e["enterprise_id"] == EID for e in tool_reads), turns
 
 
 def test_another_caller_cannot_continue_a_conversation(api) -> None:  # type: ignore[no-untyped-def]
