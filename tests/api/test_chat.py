@@ -152,3 +152,23 @@ def test_key_administration_is_for_admins_only(live_api) -> None:  # type: ignor
     bad = httpx.post(url, json={"role": "inspector", "name": "x", "origins": ["https://a.cn"]},
                      headers=admin)  # fmt: skip
     assert bad.status_code == 400
+
+
+def test_admins_make_area_bound_and_system_keys_over_http(live_api) -> None:  # type: ignore[no-untyped-def]
+    url = f"{live_api.url}/v1/admin/keys"
+    admin = {"Authorization": f"Bearer {live_api.keys['admin']}"}
+    system = httpx.post(url, json={"role": "system", "name": "省执法平台", "region": "3505"}, headers=admin)
+    assert system.status_code == 201 and system.json()["region_code"] == "3505"
+    reviewer = httpx.post(url, json={"role": "reviewer", "name": "泉州市局审核", "region": "3505"}, headers=admin)
+    assert reviewer.status_code == 201
+    as_system = {"Authorization": f"Bearer {system.json()['key']}"}
+    # A system client asks and searches, but changes nothing.
+    assert httpx.get(f"{live_api.url}/v1/search", params={"q": "安全生产责任制"}, headers=as_system).status_code == 200
+    refused = httpx.post(f"{live_api.url}/v1/enterprises/E-TEST-1/enforcement-records", headers=as_system,
+                         json={"kind": "现场检查", "occurred_on": "2026-11-02", "description": "x"})  # fmt: skip
+    assert refused.status_code == 403
+    unknown = httpx.post(url, json={"role": "enterprise", "name": "x", "enterprise_id": "E-NOPE"}, headers=admin)
+    assert unknown.status_code == 400 and "不存在" in unknown.json()["error"]["message"]
+    region = httpx.post(url, json={"role": "enterprise", "name": "x", "enterprise_id": "E-TEST-1",
+                                   "region": "3505"}, headers=admin)  # fmt: skip
+    assert region.status_code == 400 and "辖区" in region.json()["error"]["message"]
