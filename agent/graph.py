@@ -19,19 +19,19 @@ from langgraph.graph import END, START, StateGraph
 
 from agent.answers import compose_extractive, full_articles
 from agent.citations import find_references, lookup, nearest_articles
+from agent.coefficient_tools import answer_coefficient
+from agent.inspection_tools import answer_inspection
 from agent.intents import classify_intent, standalone_question
 from agent.llm import LawAnswerWriter, LLMUnavailable
 from agent.risk_dialogue import build_risk_dialogue
-from agent.coefficient_tools import answer_coefficient
-from agent.inspection_tools import answer_inspection
 from agent.risk_tools import answer_risk_records, wants_identification
 from agent.state import AssistantState
-from agent.verification import verify_answer
+from agent.verification import verify_answer, withhold_names
 from minqian.access import Principal
 from minqian.coefficient.desk import CoefficientDesk
-from minqian.inspections.desk import InspectionDesk
 from minqian.components import KnowledgeBase
 from minqian.errors import CitationNotFound
+from minqian.inspections.desk import InspectionDesk
 from minqian.risk.desk import RiskDesk
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,16 @@ def build_assistant_graph(kb: KnowledgeBase, writer: LawAnswerWriter | None,
         principal = (config.get("configurable") or {}).get("principal") or Principal("worker", "anonymous")
         return _reply(answer_risk_records(desk, principal, state["question"]), [], [], "risk")
 
-    def answer_law_question(state: AssistantState) -> dict[str, Any]:
+    def unreachable_names(config: RunnableConfig) -> list[str]:
+        """Names and ids of the enterprises the caller may not see (none known without a desk)."""
+        if desk is None:
+            return []
+        principal = (config.get("configurable") or {}).get("principal") or Principal("worker", "anonymous")
+        reachable = {e.id for e in desk.enterprises.list(principal)}
+        everyone = desk.enterprises.list(Principal("admin", "lookup"))
+        return [v for e in everyone if e.id not in reachable for v in (e.name, e.id)]
+
+    def answer_law_question(state: AssistantState, config: RunnableConfig) -> dict[str, Any]:
         question = state["question"]
         missing = missing_reference(question, kb)
         if missing:
@@ -110,8 +119,12 @@ def build_assistant_graph(kb: KnowledgeBase, writer: LawAnswerWriter | None,
             draft = writer.write(question, blocks, state["messages"][:-1])
         except LLMUnavailable:
             return _reply(extractive.text, extractive.citations, [FALLBACK_NOTICE], "fallback")
+        # Before the citation check, so a withheld sentence's citations are not kept either.
+        draft, withheld = withhold_names(draft, unreachable_names(config))
         verified = verify_answer(draft, kb.catalog, kb.index)
         notices = []
+        if withheld:
+            notices.append("已删除涉及无权查看的企业的内容。")
         if verified.marked:
             notices.append("已删除无法核实的引用：" + "；".join(verified.removed))
         if not verified.citations:

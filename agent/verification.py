@@ -80,3 +80,23 @@ def _check_sentence(sentence: str, catalog: Catalog, index: ClauseIndex):  # typ
                 return f"{article.citation}的引文“{quote[:30]}”（与原文不符）", []
         cited.append(article)
     return "", cited
+
+
+def withhold_names(text: str, names: list[str]) -> tuple[str, list[str]]:
+    """Drop the sentences that name any of `names`; return the rest and the names found.
+
+    A model's answer is free text: whatever it was told (an instruction hidden
+    in a document or a message) or made up, a sentence naming an enterprise
+    the caller may not see must not reach the caller.
+    """
+    if not names:
+        return text, []
+    found: list[str] = []
+    kept = []
+    for sentence in (s for s in _SENTENCE.findall(text) if s):
+        named = [n for n in names if n and n in sentence]
+        if named:
+            found += [n for n in named if n not in found]
+            continue
+        kept.append(sentence)
+    return "".join(kept).strip(), found

@@ -57,8 +57,8 @@ def measure(url: str, size: int, data_dir: Path) -> dict[str, Any]:
     from minqian.coefficient.population import OPERATOR, period_labels, write_history
     from minqian.coefficient.scoring import score
     from minqian.database import init_schema, open_engine
-    from minqian.sealing import Keyring
     from minqian.risk.desk import open_risk_desk
+    from minqian.sealing import Keyring
     from minqian.settings import Settings
 
     engine = open_engine(url, Keyring.generate())

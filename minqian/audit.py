@@ -141,7 +141,8 @@ class AuditLog:
 
     def _rows(self) -> Iterator[dict[str, Any]]:
         with self._engine.connect() as connection:
-            result = connection.execution_options(yield_per=1000).execute(select(audit_events).order_by(audit_events.c.id))
+            query = select(audit_events).order_by(audit_events.c.id)
+            result = connection.execution_options(yield_per=1000).execute(query)
             for row in result.mappings():
                 yield dict(row)
 

@@ -25,7 +25,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     create = actions.add_parser("create", help="创建密钥；密钥本身只显示这一次")
     # Roles are checked by the store, not argparse `choices`, so a wrong one gets
     # the same Chinese message here as everywhere else.
-    create.add_argument("--role", required=True, help="admin、inspector、reviewer、system（其他系统的接口客户端，只读）或 enterprise")
+    create.add_argument(
+        "--role", required=True, help="admin、inspector、reviewer、system（其他系统的接口客户端，只读）或 enterprise"
+    )
     create.add_argument("--name", required=True, help="用途或持有人，便于辨认")
     create.add_argument("--enterprise", default=None, help="绑定的企业 ID（enterprise 角色必填）")
     create.add_argument(

@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, Column, Engine, String, Table, select
 
 from minqian.access import AREA_ROLES, EnterpriseArea, Principal, require_enterprise
 from minqian.database import UtcDateTime, metadata
-from minqian.errors import InvalidRecord, RecordNotFound
+from minqian.errors import AccessDenied, InvalidRecord, RecordNotFound
 from minqian.regions import city_of
 
 FIELDS = ("工贸", "危化", "非煤矿山")
@@ -64,8 +64,15 @@ class EnterpriseStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def add(self, enterprise: Enterprise) -> Enterprise:
-        """Register an enterprise, or raise InvalidRecord naming the bad field."""
+    def add(self, enterprise: Enterprise, *, by: Principal | None = None) -> Enterprise:
+        """Register an enterprise, or raise InvalidRecord naming the bad field.
+
+        `by` is the caller when the request comes from outside (the API): only
+        an administrator may register. Local operators (CLI, demo seeding,
+        benchmarks) pass none.
+        """
+        if by is not None and by.role != "admin":
+            raise AccessDenied("只有管理员可以登记企业")
         if not enterprise.id.strip() or not enterprise.name.strip():
             raise InvalidRecord("企业 ID 和名称不能为空")
         if enterprise.industry not in FIELDS:

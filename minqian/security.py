@@ -17,7 +17,6 @@ import logging
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
-
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, Connection, Engine, String, Table, Text, select, type_coerce, update
@@ -128,7 +127,8 @@ def unseal_connection(connection: Connection, names: Collection[str]) -> int:
         for key, raw in rows:
             if is_sealed(raw):
                 plain = keyring.open(raw, sealed.name)
-                connection.execute(update(sealed.table).where(pk == key).values({sealed.column.name: type_coerce(plain, Text)}))
+                opened_value = {sealed.column.name: type_coerce(plain, Text)}
+                connection.execute(update(sealed.table).where(pk == key).values(opened_value))
                 opened += 1
     return opened
 

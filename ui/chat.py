@@ -11,6 +11,7 @@ from typing import Any
 import gradio as gr
 
 from agent.service import AssistantService
+from minqian.errors import AccessDenied
 from ui.cards import render_citations
 from ui.sign_in import ConsoleSessions
 
@@ -117,10 +118,16 @@ def build_chat_tab(service: AssistantService, sessions: ConsoleSessions | None =
             yield gr.skip(), [*chat, reply], cited, *listed, done
             time.sleep(STREAM_PAUSE_SECONDS)
 
-    def open_conversation(chosen: str | None) -> tuple[Any, ...]:
+    def open_conversation(chosen: str | None, request: gr.Request) -> tuple[Any, ...]:
         if not chosen:
             return (gr.skip(),) * 4
-        messages = service.history(chosen)
+        # The id comes from the browser: the service checks it is this user's.
+        principal = sessions.principal(request.username) if sessions else None
+        try:
+            messages = service.history(chosen, principal)
+        except AccessDenied as exc:
+            gr.Warning(str(exc))
+            return (gr.skip(),) * 4
         chat = [{"role": m["role"], "content": m["content"]} for m in messages]
         replies = [m for m in messages if m["role"] == "assistant"]
         last = replies[-1]["citations"] if replies else []

@@ -35,7 +35,7 @@ def route_enterprises(key: ApiKey = Depends(current_key), desk: RiskDesk = Depen
 @router.post("/enterprises", status_code=201)
 def route_add_enterprise(body: EnterpriseIn, key: ApiKey = Depends(require_roles("admin")),
                          desk: RiskDesk = Depends(_desk)) -> dict[str, Any]:  # fmt: skip
-    return desk.enterprises.add(Enterprise(**body.model_dump())).as_dict()
+    return desk.enterprises.add(Enterprise(**body.model_dump()), by=key.principal).as_dict()
 
 
 @router.get("/enterprises/{enterprise_id}")

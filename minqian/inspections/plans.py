@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from minqian.access import Principal
+from minqian.access import SUPERVISOR_ROLES, Principal
 from minqian.coefficient.service import CoefficientService
 from minqian.errors import AccessDenied, InvalidRecord, RecordNotFound, StateConflict
 from minqian.inspections.records import inspection_plans, plan_entries, special_approvals
@@ -74,6 +74,11 @@ class PlanService:
             entries = connection.execute(select(plan_entries).where(plan_entries.c.plan_id == plan_id)
                                          .order_by(plan_entries.c.key_inspection.desc(),
                                                    plan_entries.c.enterprise_id)).mappings().all()  # fmt: skip
+        # Plans are the departments' own papers (grades, key-inspection list of
+        # the whole area). Enterprise and worker principals carry no region, and
+        # `region is None` alone would have read as "province-wide" for them.
+        if principal.role not in SUPERVISOR_ROLES:
+            raise AccessDenied("检查计划仅向监管部门人员提供")
         if principal.role != "admin" and principal.region not in (None, plan["region_code"]):
             raise AccessDenied("只能查看本辖区的检查计划")
         return {"id": plan["id"], "department": plan["department"], "region_code": plan["region_code"],

@@ -140,6 +140,9 @@ class VisitService:
         return self.get(principal, record_id)
 
     def amend(self, principal: Principal, record_id: str, reason: str, changes: dict[str, Any]) -> dict[str, Any]:
+        # Checked here, not only by the router: `get` lets the enterprise (and any
+        # area role) read its record, which must not make them able to amend it.
+        _inspector(principal)
         record = self.get(principal, record_id)
         if record["status"] != "已结束":
             raise StateConflict("检查中的记录可直接修改，结束后才需要补正")

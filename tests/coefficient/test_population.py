@@ -17,12 +17,12 @@ from minqian.coefficient.facts import Period
 from minqian.coefficient.population import FIRST_ID, PopulationSummary, build_population
 from minqian.coefficient.records import coefficient_snapshots, enforcement_records
 from minqian.database import init_schema, open_engine
-from minqian.sealing import Keyring
 from minqian.enterprises import FIELDS, SIZES, Enterprise, enterprises
 from minqian.regions import CITIES
 from minqian.risk.desk import RiskDesk, open_risk_desk
 from minqian.risk.records import hazard_report_events, patrol_checkins, risk_codes, risk_registers
 from minqian.risk.scenarios import HazardKnowledge
+from minqian.sealing import Keyring
 from minqian.settings import Settings
 from tests.minqian.conftest import database_url, engine  # noqa: F401  (fixtures)
 from tests.risk.conftest import knowledge  # noqa: F401  (fixture)

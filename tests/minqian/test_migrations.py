@@ -11,14 +11,13 @@ from sqlalchemy import Engine, inspect, select, text
 
 from minqian import migrations
 from minqian.access import Principal
+from minqian.database import init_schema, metadata
 from minqian.demo import seed_demo
 from minqian.risk.desk import open_risk_desk
-from minqian.settings import Settings
-from minqian.database import init_schema, metadata
 from minqian.risk.records import workers
 from minqian.security import key_usage
+from minqian.settings import Settings
 from tests.minqian.test_sealing import NAME, _seed
-
 
 ADMIN = Principal("admin", "test")
 
