@@ -34,12 +34,12 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     from agent.checkpoints import open_checkpointer
     from agent.service import AssistantService
     from minqian.audit import AuditLog
+    from minqian.coefficient.desk import open_coefficient_desk
     from minqian.components import open_knowledge_base
     from minqian.conversations import ConversationRegistry
     from minqian.database import init_schema, open_records
-    from minqian.keys import ApiKeyStore
-    from minqian.coefficient.desk import open_coefficient_desk
     from minqian.inspections.desk import open_inspection_desk
+    from minqian.keys import ApiKeyStore
     from minqian.risk.desk import open_risk_desk
 
     stack = ExitStack()

@@ -78,7 +78,7 @@ def _catch_up_baseline(connection: Connection) -> None:
     so creating missing tables and adding missing nullable columns is enough.
     Tables and columns that later revisions introduce are left to them.
     """
-    from minqian.migrations.baseline import BASELINE_TABLES, BASELINE_NULLABLE_COLUMNS
+    from minqian.migrations.baseline import BASELINE_NULLABLE_COLUMNS, BASELINE_TABLES
 
     existing = inspect(connection)
     from minqian.database import metadata
