@@ -25,14 +25,13 @@ ADMIN = Principal("admin", "test")
 def _differences(engine: Engine) -> list[Any]:
     with engine.connect() as connection:
         # SQLite ignores declared lengths, so only PostgreSQL's types are compared.
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": connection.dialect.name == "postgresql"}
-        )
-        return [d for d in compare_metadata(context, metadata) if not _is_alembic_table(d)]
-
-
-def _is_alembic_table(difference: Any) -> bool:
-    return isinstance(difference, tuple) and getattr(difference[1], "name", None) == "alembic_version"
+        # Other stores share the database (LangGraph's checkpoint tables, the
+        # migration stamp): only the record tables are compared.
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": connection.dialect.name == "postgresql",
+            "include_name": lambda name, kind, parent: kind != "table" or name in metadata.tables,
+        })  # fmt: skip
+        return list(compare_metadata(context, metadata))
 
 
 def _revision(engine: Engine) -> str | None:
