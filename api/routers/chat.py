@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from ingestion.tokens import count_tokens
 from minqian.keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["chat"])
+_CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MODEL_ID = "minqian"
 _CHUNK_CHARS = 24
 
@@ -44,6 +46,11 @@ async def route_chat_completions(
                        "message_too_long", param="messages")  # fmt: skip
 
     conversation_id = body.conversation_id or request.headers.get("x-conversation-id") or None
+    # The header skips the body's schema; the same rule keeps an over-long or
+    # odd id from reaching the database (a 500 on PostgreSQL's varchar).
+    if conversation_id is not None and not _CONVERSATION_ID.fullmatch(conversation_id):
+        raise ApiError(400, "会话 ID 无效：须为 1–64 个字母、数字、下划线或连字符", "invalid_conversation_id",
+                       param="X-Conversation-Id")  # fmt: skip
     history: list[BaseMessage] = [
         HumanMessage(m.text) if m.role == "user" else AIMessage(m.text)
         for m in body.messages[:-1] if m.role in ("user", "assistant")

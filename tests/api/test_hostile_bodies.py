@@ -179,3 +179,13 @@ def test_inputs_the_fuzzing_found_get_4xx(api) -> None:  # type: ignore[no-untyp
     nan = client.post(f"/v1/enterprises/{EID}/reports", headers=_auth(keys["enterprise"]) | as_json,
                       content=b'{"period": "%s", "values": {"drills": Infinity}}' % PERIOD.encode())  # fmt: skip
     assert _error(nan, 400)["message"] == "请求参数无效：values.drills：不能是 NaN 或无穷大"
+
+
+def test_a_bad_conversation_id_header_is_a_400(live_api) -> None:  # type: ignore[no-untyped-def]
+    body = {"messages": [{"role": "user", "content": "什么是安全生产责任制？"}]}
+    for bad in ("x" * 65, "a b", "../etc", "会话"):
+        response = httpx.post(f"{live_api.url}/v1/chat/completions", json=body, timeout=30,
+                              headers={"Authorization": f"Bearer {live_api.keys['enterprise']}",
+                                       "X-Conversation-Id": bad.encode()})  # fmt: skip
+        assert response.status_code == 400, bad
+        assert response.json()["error"]["code"] == "invalid_conversation_id"
