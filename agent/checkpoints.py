@@ -96,7 +96,7 @@ def open_checkpointer(settings: Settings, stack: ExitStack) -> Any:
         # broken connection when it is taken; `timeout` bounds the wait during
         # an outage (PoolTimeout, answered 503 by api/errors.py).
         pool: ConnectionPool[Any] = ConnectionPool(
-            conninfo, min_size=1, max_size=1, timeout=10, open=True, name="checkpoints",
+            conninfo, min_size=1, max_size=1, timeout=5, open=True, name="checkpoints",
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
             check=ConnectionPool.check_connection,
         )  # fmt: skip

@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
 from api.audit import write_entry
@@ -127,7 +128,13 @@ async def _guarded(request: Request, call_next: Callable[[Request], Awaitable[Re
 
     origin = request.headers.get("origin", "")
     cross = is_cross_origin(request)
-    allowed = cross and origin in request.app.state.key_store.origins_in_use()
+    try:
+        allowed = cross and origin in request.app.state.key_store.origins_in_use()
+    except DBAPIError:
+        # Outside the routes, so the 503 handlers do not see this read.
+        logger.error("service unavailable backend=database route=%s (CORS origins)", request.url.path)
+        return JSONResponse(error_body(503, "数据库暂时无法访问，请稍后重试", "database_unavailable"), 503,
+                            headers={"retry-after": "5"})  # fmt: skip
     if cross and request.method == "OPTIONS":
         if not allowed:
             return JSONResponse(error_body(403, f"不允许来自 {origin} 的跨域请求", "origin_not_allowed"), 403)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,10 +14,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from minqian.errors import AccessDenied, InvalidRecord, RecordError, RecordNotFound, StateConflict
+from minqian.sealing import SealError
+
+logger = logging.getLogger(__name__)
 
 _TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
           404: "not_found_error", 405: "invalid_request_error", 409: "conflict_error", 410: "gone_error",
-          413: "invalid_request_error", 429: "rate_limit_error"}  # fmt: skip
+          413: "invalid_request_error", 429: "rate_limit_error", 503: "service_unavailable_error"}  # fmt: skip
 # Details the framework raises itself, said in Chinese like everything else.
 _FRAMEWORK_DETAILS = {"There was an error parsing the body": "请求体无法解析：须为 UTF-8 编码、嵌套不过深的 JSON",
                       "Not Found": "接口不存在", "Method Not Allowed": "该接口不支持此请求方法"}  # fmt: skip
@@ -64,6 +68,16 @@ def install_error_handlers(app: FastAPI) -> None:
         message = f"请求参数无效：{where}：{first.get('msg', '')}" if where else "请求体不是有效的 JSON"
         return JSONResponse(error_body(400, message, "invalid_request", param=where or None), 400)
 
+    _install_unavailable_handlers(app)
+
+    @app.exception_handler(SealError)
+    async def on_sealed(request: Request, exc: SealError) -> JSONResponse:
+        # A key missing from this process's keyring, or an altered value:
+        # an operator's problem, reported without the value or the key.
+        logger.error("sealed value did not open method=%s route=%s: %s", request.method, request.url.path, exc)
+        message = "数据无法解密：本服务的数据密钥与写入时不一致，请联系管理员"
+        return JSONResponse(error_body(500, message, "data_key_mismatch"), 500)
+
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = _FRAMEWORK_DETAILS.get(exc.detail, exc.detail) if isinstance(exc.detail, str) else "请求失败"
@@ -73,3 +87,33 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(error_body(413, f"请求体过大：最多 {limit} 字节", "request_too_large"), 413)
         return JSONResponse(error_body(exc.status_code, message, f"http_{exc.status_code}"),
                             exc.status_code, headers=getattr(exc, "headers", None))  # fmt: skip
+
+
+def _install_unavailable_handlers(app: FastAPI) -> None:
+    """503 when the database or the vector service cannot be reached (restarting, down).
+
+    Without these a connection refused by PostgreSQL or Milvus surfaced as a
+    bare "Internal Server Error" and uvicorn dropped the keep-alive connection.
+    The log line names the cause; the caller is told to retry.
+    """
+    import sqlite3
+
+    import psycopg
+    from pymilvus.exceptions import MilvusException
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    database = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError,
+                sqlite3.OperationalError)  # fmt: skip
+    causes = [(kind, "database", "数据库暂时无法访问，请稍后重试") for kind in database]
+    causes.append((MilvusException, "vector_store", "知识库检索服务暂时无法访问，请稍后重试"))
+    for kind, backend, message in causes:
+        app.add_exception_handler(kind, _unavailable(backend, message))
+
+
+def _unavailable(backend: str, message: str) -> Any:
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        logger.error("service unavailable backend=%s method=%s route=%s error=%s: %s", backend, request.method,
+                     request.url.path, type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")  # fmt: skip
+        return JSONResponse(error_body(503, message, f"{backend}_unavailable"), 503, headers={"retry-after": "5"})
+
+    return handler

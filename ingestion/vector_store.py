@@ -26,6 +26,8 @@ OUTPUT_FIELDS = [
     "article_suffix", "paragraph_first", "paragraph_last", "path", "text", "source",
     "source_kind", "content_hash", "tokens",
 ]  # fmt: skip
+# Milvus's error code for a search or query on a collection that is not loaded.
+COLLECTION_NOT_LOADED = 101
 _VARCHAR_LIMITS = {"text": 65535, "search_text": 65535, "source": 2048, "path": 1024,
                    "short_titles": 2048, "title": 512, "issuer": 512}  # fmt: skip
 
@@ -155,8 +157,8 @@ class ClauseIndex:
         return row
 
     def ids_for(self, doc_key: str) -> set[str]:
-        rows = self.client.query(
-            self.collection, filter=f"doc_key == {escape(doc_key)}", output_fields=["id"]
+        rows = self._read(
+            self.client.query, self.collection, filter=f"doc_key == {escape(doc_key)}", output_fields=["id"]
         )
         return {r["id"] for r in rows}
 
@@ -169,8 +171,8 @@ class ClauseIndex:
         self.client.delete(self.collection, filter=f"doc_key == {escape(doc_key)}")
 
     def query(self, filter: str, limit: int = 50) -> list[StoredClause]:
-        rows = self.client.query(
-            self.collection, filter=filter, output_fields=OUTPUT_FIELDS, limit=limit
+        rows = self._read(
+            self.client.query, self.collection, filter=filter, output_fields=OUTPUT_FIELDS, limit=limit
         )
         return [StoredClause(dict(r)) for r in rows]
 
@@ -186,7 +188,7 @@ class ClauseIndex:
             iterator.close()
 
     def count(self) -> int:
-        result = self.client.query(self.collection, filter="", output_fields=["count(*)"])
+        result = self._read(self.client.query, self.collection, filter="", output_fields=["count(*)"])
         return int(result[0]["count(*)"])
 
     def search_dense(self, vector: list[float], limit: int, filter: str = "") -> list[StoredClause]:
@@ -202,11 +204,30 @@ class ClauseIndex:
 
     def _search(self, field: str, data: list[Any], limit: int, filter: str,
                 params: dict[str, Any]) -> list[StoredClause]:  # fmt: skip
-        hits = self.client.search(
-            self.collection, data=data, anns_field=field, limit=limit, filter=filter,
+        hits = self._read(
+            self.client.search, self.collection, data=data, anns_field=field, limit=limit, filter=filter,
             output_fields=OUTPUT_FIELDS, search_params=params,
         )  # fmt: skip
         return [StoredClause(dict(h["entity"]), float(h["distance"])) for h in hits[0]]
+
+    def _read(self, call: Any, *args: Any, **kwargs: Any) -> Any:
+        """A query or search; if the server has the collection released, load it and try once more.
+
+        A Milvus server that restarted (milvus-lite server, a standalone after a
+        crash) comes back with every collection released: without this each
+        search fails with "call load() before search" until the API restarts.
+        """
+        from pymilvus.exceptions import MilvusException
+
+        try:
+            return call(*args, **kwargs)
+        except MilvusException as exc:
+            if exc.code != COLLECTION_NOT_LOADED:
+                raise
+            logger.warning("collection=%s not loaded on %s (server restarted?), loading it again",
+                           self.collection, self.uri)  # fmt: skip
+            self.client.load_collection(self.collection)
+            return call(*args, **kwargs)
 
     def flush(self) -> None:
         """Seal buffered rows into segments.

@@ -110,8 +110,15 @@ def build_population(engine: Engine, risk_desk: RiskDesk, coefficient_desk: Coef
     """Add `size` synthetic enterprises with history and publish every period; once only."""
     periods = period_labels(end_period, months)
     if risk_desk.enterprises.get(FIRST_ID) is not None:
-        logger.info("synthetic population exists first=%s, nothing added", FIRST_ID)
-        return PopulationSummary(0, True, periods, population_grades(engine, periods[-1]))
+        grades = population_grades(engine, periods[-1])
+        if grades:
+            logger.info("synthetic population exists first=%s, nothing added", FIRST_ID)
+            return PopulationSummary(0, True, periods, grades)
+        # Enterprises without the last period's snapshots: a build that was killed
+        # (SIGKILL, power loss) before the clean-up below could run. Left alone it
+        # would block every later run with a half-built population.
+        logger.warning("synthetic population incomplete first=%s, removing it to build again", FIRST_ID)
+        _remove_population(engine)
     rows, seconds = write_history(engine, risk_desk, size, seed, end_period, months)
     started = time.perf_counter()
     try:
