@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from api.audit import write_entry
 from api.auth import is_cross_origin
 from api.errors import ApiError, error_body, install_error_handlers
+from api.idempotency import idempotent
 from api.routers import admin, chat, coefficient, health, knowledge, risk, scan
 from api.routers import inspections as inspections_router
 from minqian.settings import Settings
@@ -39,6 +40,7 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     from minqian.components import open_knowledge_base
     from minqian.conversations import ConversationRegistry
     from minqian.database import init_schema, open_records
+    from minqian.idempotency import IdempotencyStore
     from minqian.inspections.desk import open_inspection_desk
     from minqian.keys import ApiKeyStore
     from minqian.risk.desk import open_risk_desk
@@ -62,6 +64,7 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Rows left unsealed by an interrupted ingest make every search rebuild
         # a sparse index; seal them, then pay BM25's lazy build before traffic.
+        app.state.idempotency.purge()  # keys older than a day
         kb.index.flush()
         kb.retriever.search("安全生产", 1)
         yield
@@ -76,6 +79,7 @@ def create_app(settings: Settings, knowledge_base: Any | None = None,
     app.state.coefficients = coefficients
     app.state.inspections = inspections
     app.state.audit = audit
+    app.state.idempotency = IdempotencyStore(engine)
     install_error_handlers(app)
     _install_middleware(app, settings)
 
@@ -104,7 +108,7 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     async def guard_and_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:12]
-        response = await _guarded(request, call_next, settings)
+        response = await _guarded(request, lambda r: idempotent(r, call_next), settings)
         await run_in_threadpool(write_entry, request, response.status_code)
         response.headers["x-request-id"] = request_id
         logger.info(

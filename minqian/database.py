@@ -28,6 +28,7 @@ metadata = MetaData()
 RECORD_MODULES: tuple[str, ...] = (
     "minqian.keys", "minqian.enterprises", "minqian.risk.records", "minqian.coefficient.records",
     "minqian.inspections.records", "minqian.audit", "minqian.conversations", "minqian.security",
+    "minqian.idempotency",
 )
 # PostgreSQL advisory lock ids (any 64-bit numbers no other program uses here).
 SCHEMA_LOCK_KEY = 0x6D71_0001
