@@ -23,11 +23,21 @@ _DOMAIN = re.compile(
     r"企业|工人|老板|厂|车间|仓库|储存|运输|装卸|焊|电工|高处|吊装|临时用电|涉氨|制冷|报告|"
     r"瞒报|赔偿|劳动"
 )
+# A question about what the law requires (“应当如何建立安全风险分级管控……机制？”)
+# uses the same words as one about our records; asking for norms, and not
+# naming the asker's own records or an area's, makes it a law question.
+_ASKS_THE_LAW = re.compile(r"应当|必须|依据|法律责任|哪些规定|什么规定|有何规定|规定了|要求|《|第[一二三四五六七八九十百零〇\d]+条")
+_ASKS_RECORDS = re.compile(
+    r"我们|我司|我厂|我公司|本企业|本厂|本公司|帮我|给我|我的|这家|该企业|哪些企业|哪家|本县|本市|本区|本月|今年|"
+    r"管理码|风险码|打卡|巡查记录|上报|识别|辨识一下|评估一下|系数是多少|扣分|排名|几次"
+)
 _FOLLOW_UP = re.compile(r"^(那|那么|如果|要是|假如|还有|另外|再|它|这个|这种|这家|该企业|那个|此外|然后|并且)")
 
 
 def classify_intent(question: str) -> Intent:
     """Route by keywords; ordered so that specific jobs win over general Q&A."""
+    if _ASKS_THE_LAW.search(question) and not _ASKS_RECORDS.search(question) and _DOMAIN.search(question):
+        return "law_qa"
     if _RISK.search(question):
         return "risk"
     if _COEFFICIENT.search(question):
