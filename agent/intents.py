@@ -26,7 +26,9 @@ _DOMAIN = re.compile(
 # A question about what the law requires (“应当如何建立安全风险分级管控……机制？”)
 # uses the same words as one about our records; asking for norms, and not
 # naming the asker's own records or an area's, makes it a law question.
-_ASKS_THE_LAW = re.compile(r"应当|必须|依据|法律责任|哪些规定|什么规定|有何规定|规定了|要求|《|第[一二三四五六七八九十百零〇\d]+条")
+_ASKS_THE_LAW = re.compile(
+    r"应当|必须|依据|法律责任|哪些规定|什么规定|有何规定|规定了|要求|《|第[一二三四五六七八九十百零〇\d]+条"
+)
 _ASKS_RECORDS = re.compile(
     r"我们|我司|我厂|我公司|本企业|本厂|本公司|帮我|给我|我的|这家|该企业|哪些企业|哪家|本县|本市|本区|本月|今年|"
     r"管理码|风险码|打卡|巡查记录|上报|识别|辨识一下|评估一下|系数是多少|扣分|排名|几次"
