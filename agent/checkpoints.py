@@ -90,13 +90,13 @@ def open_checkpointer(settings: Settings, stack: ExitStack) -> Any:
         from minqian.database import CHECKPOINT_LOCK_KEY
 
         conninfo = url.replace("postgresql+psycopg://", "postgresql://", 1)
-        # A pool of one checked connection, not PostgresSaver.from_conn_string's
+        # A pool of checked connections, not PostgresSaver.from_conn_string's
         # single connection: after a database restart that one stayed dead and
         # every chat turn failed until the API was restarted. `check` replaces a
         # broken connection when it is taken; `timeout` bounds the wait during
         # an outage (PoolTimeout, answered 503 by api/errors.py).
         pool: ConnectionPool[Any] = ConnectionPool(
-            conninfo, min_size=1, max_size=1, timeout=5, open=True, name="checkpoints",
+            conninfo, min_size=1, max_size=4, timeout=5, open=True, name="checkpoints",
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
             check=ConnectionPool.check_connection,
         )  # fmt: skip

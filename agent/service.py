@@ -6,6 +6,8 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,10 +71,13 @@ class AssistantService:
                 for d, n in ((desk, "risk"), (coefficients, "coefficient"), (inspections, "inspections"))
             )
         self.graph = build_assistant_graph(kb, writer, checkpointer, desk, coefficients, inspections)
-        # Milvus Lite's client and the SQLite checkpointer are shared objects;
-        # one turn at a time keeps them consistent under a threaded server.
-        # TODO: per-request clients would allow parallel turns on Milvus servers.
-        self._lock = threading.Lock()
+        # Turns of different conversations run in parallel: the checkpointers
+        # serialise their own connection, and the index and embedder are used
+        # by concurrent searches already. Two turns of one conversation must
+        # not interleave (each resumes the other's checkpoint), so they queue.
+        # Known gap: that queue is per process; the same conversation sent to
+        # two processes at once can still interleave.
+        self._turns = _ConversationLocks()
 
     def ask(self, message: str, conversation_id: str | None = None,
             history: list[BaseMessage] | None = None,
@@ -91,7 +96,7 @@ class AssistantService:
             # Before the graph runs: a caller with another's conversation id
             # neither resumes its dialogue nor sees its history in the answer.
             self.conversations.claim(conversation_id, principal)
-        with self._lock:
+        with self._turns.holding(conversation_id):
             snapshot = self.graph.get_state(config)
             if snapshot.interrupts:
                 result = self.graph.invoke(Command(resume=message), config)
@@ -139,3 +144,27 @@ class AssistantService:
         shown += [{"role": "assistant", "content": str(i.value["question"]), "citations": []}
                   for i in state.interrupts]  # fmt: skip
         return shown
+
+
+class _ConversationLocks:
+    """One lock per conversation in use, dropped when its last turn is done."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def holding(self, conversation_id: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(conversation_id, (threading.Lock(), 0))
+            self._locks[conversation_id] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[conversation_id]
+                if users == 1:
+                    del self._locks[conversation_id]
+                else:
+                    self._locks[conversation_id] = (lock, users - 1)

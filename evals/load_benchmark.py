@@ -216,10 +216,10 @@ def render(results: Results, args: argparse.Namespace, command: str, seconds: fl
               "host, an API near 1.0 while requests queue is serialised (a lock or the GIL), one near 2.0 is out "
               "of cores.",
               "- Client, server, Milvus and PostgreSQL share the same cores, so these are figures for one small "
-              "host, not for a deployment. When this benchmark was written, chat turns went through "
-              "`AssistantService.ask`, which holds one lock per process around the graph (agent/service.py; "
-              "docs/deployment.md, What scales how): while it does, chat throughput cannot grow with concurrency "
-              "inside one process, only its latency does."]  # fmt: skip
+              "host, not for a deployment. Chat turns of different conversations run in parallel inside one "
+              "process (`AssistantService` locks per conversation). With Milvus Lite embedded, its engine runs "
+              "in the API process under the GIL, so chat and search stay near one core; with a Milvus server the "
+              "API waits on it and concurrent turns overlap."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

@@ -72,3 +72,26 @@ def test_checkpoints_are_sealed_at_rest(shared_kb, conversation_settings) -> Non
     other.security = other.security.model_copy(update={"data_keys": Keyring.generate("k9").spec()})
     with ExitStack() as stack, pytest.raises(SealError):
         AssistantService(shared_kb, other, open_checkpointer(other, stack)).history(turn.conversation_id)
+
+
+def test_turns_of_different_conversations_run_together_and_one_conversation_queues(
+    shared_kb, conversation_settings
+) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = ["发现事故隐患要怎么处理？", "生产经营单位的主要负责人有哪些职责？", "有限空间作业有哪些规定？",
+                 "特种作业人员需要什么资格？"]  # fmt: skip
+    with ExitStack() as stack:
+        service = AssistantService(shared_kb, conversation_settings, open_checkpointer(conversation_settings, stack))
+        shared = service.ask("安全生产许可证由谁颁发？").conversation_id
+        follow_ups = ["那有效期多久？", "过期了怎么办？", "吊销后还能再申请吗？"]
+        with ThreadPoolExecutor(6) as pool:
+            separate = list(pool.map(service.ask, questions))
+            same = list(pool.map(lambda q: service.ask(q, shared), follow_ups))
+        history = service.history(shared)
+    assert all(t.citations for t in separate), [t.text[:80] for t in separate]
+    assert len({t.conversation_id for t in separate}) == len(questions)
+    assert {t.conversation_id for t in same} == {shared}
+    # Every turn of the shared conversation is there once, each answered before the next began.
+    assert [m["role"] for m in history] == ["user", "assistant"] * 4
+    assert sorted(m["content"] for m in history[2::2]) == sorted(follow_ups)
