@@ -60,10 +60,38 @@ def main(argv: list[str] | None = None) -> int:
                    "risk-codes": cli_risk.run, "workers": cli_risk.run,
                    "coefficient": cli_coefficient.run, "inspections": cli_inspections.run,
                    "security": cli_security.run, "audit": cli_security.run}  # fmt: skip
-        return handler[args.command](settings, args)
+        code = handler[args.command](settings, args)
+        _audit_change(settings, args, code)
+        return code
     except ConfigurationError as exc:
         print(f"配置错误：{exc}", file=sys.stderr)
         return 2
+
+
+# Subcommands that change records; the audit log names who ran them (the
+# operator's login), the command and how it ended, never its arguments
+# (they may hold names, or a key being created).
+_CHANGES = {"keys": {"create", "revoke"}, "demo": {"seed"}, "risk-codes": {"revoke"}, "workers": {"issue"},
+            "coefficient": {"publish", "rollup", "import"}}  # fmt: skip
+
+
+def _audit_change(settings: Settings, args: argparse.Namespace, code: int) -> None:
+    subcommand = next((v for k, v in vars(args).items() if k.endswith("_command") and isinstance(v, str)), "")
+    if subcommand not in _CHANGES.get(args.command, ()):
+        return
+    import getpass
+
+    from minqian.access import Principal
+    from minqian.audit import AuditEntry, AuditLog
+    from minqian.database import open_records
+
+    engine = open_records(settings)
+    try:
+        operator = Principal("admin", f"cli:{getpass.getuser()}"[:64], "命令行")
+        AuditLog(engine).append(AuditEntry(operator, "cli", "change", f"{args.command} {subcommand}", {},
+                                           getattr(args, "enterprise", None), code))  # fmt: skip
+    finally:
+        engine.dispose()
 
 
 def _ingest(settings: Settings, args: argparse.Namespace) -> int:

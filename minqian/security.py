@@ -18,8 +18,9 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, String, Table, Text, select, type_coerce, update
+from sqlalchemy import Column, ColumnElement, Connection, Engine, String, Table, Text, select, type_coerce, update
 
 from minqian.database import RECORD_MODULES, UtcDateTime, metadata
 from minqian.errors import ConfigurationError
@@ -122,13 +123,12 @@ def unseal_connection(connection: Connection, names: Collection[str]) -> int:
     keyring = keyring_of(connection.dialect)
     opened = 0
     for sealed in _named(names):
-        pk = _primary_key(sealed.table)
-        rows = connection.execute(select(pk, _raw(sealed)).where(sealed.column.is_not(None))).all()
-        for key, raw in rows:
+        keys = list(sealed.table.primary_key.columns)
+        rows = connection.execute(select(*keys, _raw(sealed)).where(sealed.column.is_not(None))).all()
+        for *key, raw in rows:
             if is_sealed(raw):
-                plain = keyring.open(raw, sealed.name)
-                opened_value = {sealed.column.name: type_coerce(plain, Text)}
-                connection.execute(update(sealed.table).where(pk == key).values(opened_value))
+                plain = {sealed.column.name: type_coerce(keyring.open(raw, sealed.name), Text)}
+                connection.execute(update(sealed.table).where(*_matching(keys, key)).values(plain))
                 opened += 1
     return opened
 
@@ -141,16 +141,18 @@ def _named(names: Collection[str]) -> list[SealedColumn]:
 def _reseal_batch(connection: Connection, sealed: SealedColumn, batch: int) -> int:
     keyring: Keyring = keyring_of(connection.dialect)
     current_prefix = f"mqenc1:{keyring.current}:"
-    pk = _primary_key(sealed.table)
+    keys = list(sealed.table.primary_key.columns)
     raw = _raw(sealed)
     stale = connection.execute(
-        select(pk, raw).where(sealed.column.is_not(None), ~raw.startswith(current_prefix, autoescape=True)).limit(batch)
+        select(*keys, raw).where(sealed.column.is_not(None), ~raw.startswith(current_prefix, autoescape=True))
+        .limit(batch)
     ).all()
-    for key, value in stale:
+    for *key, value in stale:
         plain = keyring.open(value, sealed.name) if is_sealed(value) else value
         # SealedText seals the plaintext on bind; the raw comparison makes the
         # update a no-op if the service changed the value since it was read.
-        connection.execute(update(sealed.table).where(pk == key, raw == value).values({sealed.column.name: plain}))
+        connection.execute(update(sealed.table).where(*_matching(keys, key), raw == value)
+                           .values({sealed.column.name: plain}))  # fmt: skip
     return len(stale)
 
 
@@ -159,6 +161,5 @@ def _raw(sealed: SealedColumn):  # type: ignore[no-untyped-def]
     return type_coerce(sealed.column, Text)
 
 
-def _primary_key(table: Table) -> Column[object]:
-    (pk,) = table.primary_key.columns
-    return pk
+def _matching(columns: list[Column[Any]], values: list[Any]) -> list[ColumnElement[bool]]:
+    return [column == value for column, value in zip(columns, values, strict=True)]

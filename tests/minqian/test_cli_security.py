@@ -56,3 +56,20 @@ def test_rotate_refuses_configured_keys_and_new_key_prints_one(make_settings, ca
     assert _run(configured, "security", "reseal") == 0
     with pytest.raises(SystemExit):
         _run(configured, "security", "rotate")  # --id is required
+
+
+def test_changing_cli_commands_are_audited_without_their_arguments(make_settings, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from minqian import cli
+    from minqian.audit import AuditLog
+
+    settings = make_settings()
+    monkeypatch.setenv("MINQIAN_DATA_DIR", str(settings.data_dir))
+    assert cli.main(["keys", "create", "--role", "inspector", "--name", "执法人员丙"]) == 0
+    assert cli.main(["keys", "list"]) == 0  # a read: not logged
+    assert cli.main(["keys", "create", "--role", "boss", "--name", "x"]) == 2
+    engine = open_records(settings)
+    entries = AuditLog(engine).entries()
+    engine.dispose()
+    assert [(e["resource"], e["status"], e["channel"]) for e in entries] == [
+        ("keys create", 2, "cli"), ("keys create", 0, "cli")]
+    assert entries[0]["actor"].startswith("cli:") and "执法人员丙" not in str(entries)
