@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,6 +78,14 @@ def small_corpus(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def shared_kb(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> Iterator[object]:
     """A knowledge base over four shared instruments, built once for read-only tests."""
+    with law_knowledge_base(tmp_path_factory, embedding_cache) as kb:
+        yield kb
+
+
+@contextmanager
+def law_knowledge_base(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path,
+                       extra: Iterable[Path] = ()) -> Iterator[Any]:  # fmt: skip
+    """The four shared instruments (skips without ../shared), plus `extra` documents."""
     if not shared_laws_available():
         pytest.skip("../shared/corpus/laws is not beside the checkout")
     from minqian.components import open_knowledge_base, open_pipeline
@@ -84,6 +94,8 @@ def shared_kb(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -
     folder = tmp_path_factory.mktemp("kb-laws")
     for name in (*SMALL_LAWS, "危险化学品安全管理条例.md", "中华人民共和国安全生产法.md"):
         shutil.copyfile(SHARED_LAWS / name, folder / name)
+    for document in extra:
+        shutil.copyfile(document, folder / document.name)
     settings = Settings(
         data_dir=tmp_path_factory.mktemp("kb-data"),
         laws={"selection": "none"},  # type: ignore[arg-type]
@@ -95,8 +107,10 @@ def shared_kb(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -
     pipeline.run()
     pipeline.index.close()
     kb = open_knowledge_base(settings)
-    yield kb
-    kb.close()
+    try:
+        yield kb
+    finally:
+        kb.close()
 
 
 @pytest.fixture

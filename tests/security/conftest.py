@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from api.local_server import serve
-from tests.conftest import SHARED_LAWS, SMALL_LAWS, shared_laws_available
+from tests.conftest import law_knowledge_base
 from tests.security.world import World, seed
 
 HERE = Path(__file__).resolve().parent
@@ -25,28 +24,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 @pytest.fixture(scope="session")
 def security_kb(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> Iterator[Any]:
     """The four instruments of the shared test index plus a document that carries instructions."""
-    if not shared_laws_available():
-        pytest.skip("../shared/corpus/laws is not beside the checkout")
-    from minqian.components import open_knowledge_base, open_pipeline
-    from minqian.settings import Settings
-
-    folder = tmp_path_factory.mktemp("security-laws")
-    for name in (*SMALL_LAWS, "危险化学品安全管理条例.md", "中华人民共和国安全生产法.md"):
-        shutil.copyfile(SHARED_LAWS / name, folder / name)
-    shutil.copyfile(INJECTED, folder / INJECTED.name)
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("security-kb"),
-        laws={"selection": "none"},  # type: ignore[arg-type]
-        ingestion={"include_project_corpus": False, "progress": False},  # type: ignore[arg-type]
-        embedder={"cache_path": str(embedding_cache)},  # type: ignore[arg-type]
-        corpus_paths=[folder],
-    )
-    pipeline = open_pipeline(settings)
-    pipeline.run()
-    pipeline.index.close()
-    kb = open_knowledge_base(settings)
-    yield kb
-    kb.close()
+    with law_knowledge_base(tmp_path_factory, embedding_cache, [INJECTED]) as kb:
+        yield kb
 
 
 @contextmanager
