@@ -71,8 +71,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def measure(target: Target, args: argparse.Namespace) -> list[LevelResult]:
     """Every (workload, level) against one running setup, baseline first."""
-    pid = target.api.process.pid
-    vectors = target.vectors.process.pid if target.vectors else None
+    pid = target.api.pid
+    vectors = target.vectors.pid if target.vectors else None
     for name in args.workloads:  # warm-up, unmeasured: first-call costs (tokenizer, caches) stay out of the baseline
         run_level(target.url, target.key, name, 1, 2, args.timeout)
     target.facts["server_tree"] = ", ".join(tree_names(pid))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -18,40 +17,15 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import httpx
-
+from api.local_programs import Program, wait_for_port, wait_until_ready
 from api.local_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 300  # the first start of the embedded setup opens a cold index
-
-
-@dataclass
-class Program:
-    """One started program and the file its stderr goes to (a pipe could fill and block it)."""
-
-    name: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    log: IO[bytes] = field(repr=False)
-
-    def tail(self, chars: int = 3000) -> str:
-        self.log.flush()
-        return f"--- {self.name} stderr ---\n{self.log_path.read_text(errors='replace')[-chars:]}"
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self.log.close()
 
 
 @dataclass
@@ -144,37 +118,6 @@ def sampled_peak(root: int, every: float = 0.1) -> Iterator[Callable[[], float]]
         thread.join(timeout=5)
 
 
-def start(name: str, command: list[str], env: dict[str, str], logs: Path) -> Program:
-    log_path = logs / f"{name}.stderr"
-    log = log_path.open("wb")
-    return Program(name, subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log), log_path, log)
-
-
-def _wait_for_port(program: Program, port: int) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline and program.process.poll() is None:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"{program.name} did not listen on {port}\n{program.tail()}")
-
-
-def _wait_until_ready(program: Program, url: str) -> dict[str, Any]:
-    """GET /healthz until it answers 200 (the index is open and BM25 warm); return its body."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    with httpx.Client(base_url=url, timeout=5) as client:
-        while time.monotonic() < deadline and program.process.poll() is None:
-            try:
-                response = client.get("/healthz")
-                if response.status_code == 200:
-                    return dict(response.json())
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
-    raise RuntimeError(f"{program.name} at {url} never became ready\n{program.tail()}")
-
-
 def _cli(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "minqian.cli", *args], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
@@ -238,10 +181,10 @@ def deploy(name: str, tmp: Path, env: dict[str, str], postgres: str | None = Non
                 raise RuntimeError("milvus-lite command not installed beside the interpreter")
             milvus_port = free_port()
             env = dict(env, MINQIAN_DATABASE__URL=url, MINQIAN_VECTOR_STORE__URI=f"http://127.0.0.1:{milvus_port}")
-            vectors = start("milvus", [server_bin, "server", "--data-dir", str(tmp / "milvus"), "--host",
-                                       "127.0.0.1", "--port", str(milvus_port)], env, logs)  # fmt: skip
+            vectors = Program("milvus", [server_bin, "server", "--data-dir", str(tmp / "milvus"), "--host",
+                                         "127.0.0.1", "--port", str(milvus_port)], env, logs).start()  # fmt: skip
             programs.append(vectors)
-            _wait_for_port(vectors, milvus_port)
+            wait_for_port(vectors, milvus_port, STARTUP_SECONDS)
         started = time.perf_counter()
         # Ingestion touches only the index and its own state, keys only the database: run them together.
         ingest, keys = _cli(env, "ingest"), _cli(env, "keys", "create", "--role", "inspector", "--name", "压测")
@@ -254,11 +197,11 @@ def deploy(name: str, tmp: Path, env: dict[str, str], postgres: str | None = Non
         api_env = {k: v for k, v in env.items() if k != "MINQIAN_EMBEDDER__CACHE_PATH"}
         port = free_port()
         started = time.perf_counter()
-        api = start("api", [sys.executable, "-m", "minqian.cli", "serve", "--host", "127.0.0.1", "--port",
-                            str(port)], api_env, logs)  # fmt: skip
+        api = Program("api", [sys.executable, "-m", "minqian.cli", "serve", "--host", "127.0.0.1", "--port",
+                              str(port)], api_env, logs).start()  # fmt: skip
         programs.append(api)
         base = f"http://127.0.0.1:{port}"
-        health = _wait_until_ready(api, base)
+        health = wait_until_ready(api, base, STARTUP_SECONDS)
         facts.update(startup_seconds=time.perf_counter() - started, instruments=health["instruments"],
                      clauses=health["clauses"])  # fmt: skip
         yield Target(name, base, key, api, vectors, facts)

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
 import pytest
 
+from api.local_programs import STARTUP_SECONDS, Program, wait_for_port, wait_until_ready
 from api.local_server import free_port
 from minqian.coefficient.facts import Period
 from minqian.sealing import Keyring
@@ -35,31 +34,6 @@ CODE_SECRET = "deploy-test-code-secret-0123456789"
 DATA_KEYS = Keyring.generate("k1").spec()
 EID = "E-DEPLOY-1"
 PERIOD = Period.of(datetime.now(UTC).date()).label
-STARTUP_SECONDS = 120
-
-
-@dataclass
-class Program:
-    """One started program and the file its stderr goes to."""
-
-    name: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    log: IO[bytes]
-
-    def tail(self, chars: int = 3000) -> str:
-        self.log.flush()
-        return f"--- {self.name} stderr ---\n{self.log_path.read_text(errors='replace')[-chars:]}"
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self.log.close()
 
 
 @dataclass
@@ -95,37 +69,6 @@ def _run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
                           capture_output=True, text=True, timeout=300)  # fmt: skip
 
 
-def _start(name: str, command: list[str], env: dict[str, str], logs: Path) -> Program:
-    log_path = logs / f"{name}.stderr"
-    log = log_path.open("wb")
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    return Program(name, process, log_path, log)
-
-
-def _wait_for_port(program: Program, port: int) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline and program.process.poll() is None:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise AssertionError(f"{program.name} did not listen on {port}\n{program.tail()}")
-
-
-def _wait_until_ready(program: Program, url: str) -> None:
-    """Poll GET /healthz until the index answers, the process dies or time runs out."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    with httpx.Client(base_url=url, timeout=5) as client:
-        while time.monotonic() < deadline and program.process.poll() is None:
-            try:
-                if client.get("/healthz").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
-    raise AssertionError(f"{program.name} at {url} never became ready\n{program.tail()}")
-
-
 def _shared_env(tmp: Path, embedding_cache: Path, postgres_url: str, milvus_uri: str) -> dict[str, str]:
     corpus = tmp / "laws"
     corpus.mkdir()
@@ -156,10 +99,10 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path,
     deploy = Deployment(f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}",
                         dict(env, MINQIAN_DATA_DIR=str(tmp / "cli")))  # fmt: skip
     try:
-        milvus = _start("milvus", [server_bin, "server", "--data-dir", str(tmp / "milvus"),
-                                   "--host", "127.0.0.1", "--port", str(milvus_port)], env, tmp)  # fmt: skip
+        milvus = Program("milvus", [server_bin, "server", "--data-dir", str(tmp / "milvus"),
+                                   "--host", "127.0.0.1", "--port", str(milvus_port)], env, tmp).start()  # fmt: skip
         deploy.programs.append(milvus)
-        _wait_for_port(milvus, milvus_port)
+        wait_for_port(milvus, milvus_port)
         ingested = _run_cli(dict(env, MINQIAN_DATA_DIR=str(tmp / "ingest")), "ingest")
         assert ingested.returncode == 0, f"ingest:\n{ingested.stderr}\n{deploy.logs()}"
 
@@ -168,7 +111,8 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path,
         api_env = {k: v for k, v in env.items() if k != "MINQIAN_EMBEDDER__CACHE_PATH"}
         for name, port in (("api-a", port_a), ("api-b", port_b)):
             command = [sys.executable, "-m", "minqian.cli", "serve", "--port", str(port)]
-            deploy.programs.append(_start(name, command, dict(api_env, MINQIAN_DATA_DIR=str(tmp / name)), tmp))
+            program = Program(name, command, dict(api_env, MINQIAN_DATA_DIR=str(tmp / name)), tmp)
+            deploy.programs.append(program.start())
         command = [sys.executable, "-m", "minqian.cli", "keys", "create", "--role", "admin", "--name", "部署测试管理员"]
         with subprocess.Popen(command, env=deploy.cli_env, text=True, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE) as admin:  # fmt: skip
@@ -180,7 +124,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path,
         assert admin.returncode == 0, f"keys create:\n{failed}\n{deploy.logs()}"
         deploy.keys["admin"] = made.splitlines()[-1]
         for program, url in zip(deploy.programs[1:], (deploy.a, deploy.b), strict=True):
-            _wait_until_ready(program, url)
+            wait_until_ready(program, url)
         deploy.keys["inspector"] = _make_key(deploy, deploy.a, role="inspector", name="部署测试执法")
         yield deploy
     finally:

@@ -11,84 +11,25 @@ import glob
 import os
 import pwd
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
 
+from api.local_programs import Program, wait_for_port, wait_until_ready
 from api.local_server import free_port
 
-STARTUP_SECONDS = 120
 SHARED_POSTGRES = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
 
 
 def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
-
-
-@dataclass
-class Program:
-    """One started program and the file its stderr goes to."""
-
-    name: str
-    command: list[str]
-    env: dict[str, str] = field(repr=False)
-    logs: Path
-    process: subprocess.Popen[bytes] | None = None
-    _log: IO[bytes] | None = field(default=None, repr=False)
-
-    @property
-    def log_path(self) -> Path:
-        return self.logs / f"{self.name}.stderr"
-
-    def start(self) -> Program:
-        assert not self.alive, f"{self.name} is already running"
-        self._close_log()
-        self._log = self.log_path.open("ab")  # appended: a restarted program keeps its earlier lines
-        self.process = subprocess.Popen(self.command, env=self.env, stdout=subprocess.DEVNULL, stderr=self._log)
-        return self
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def tail(self, chars: int = 4000) -> str:
-        if self._log:
-            self._log.flush()
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return f"--- {self.name} stderr ---\n{text[-chars:]}"
-
-    def kill(self) -> None:
-        """SIGKILL: no clean-up handler, no atexit, no flush runs in the program."""
-        if self.alive:
-            assert self.process is not None
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.alive:
-            assert self.process is not None
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self._close_log()
-
-    def _close_log(self) -> None:
-        if self._log:
-            self._log.close()
-            self._log = None
 
 
 class ApiServer(Program):
@@ -108,17 +49,7 @@ class ApiServer(Program):
         return self
 
     def wait_until_ready(self) -> None:
-        """Poll GET /healthz until it answers 200, the process dies or time runs out."""
-        deadline = time.monotonic() + STARTUP_SECONDS
-        with httpx.Client(base_url=self.url, timeout=5) as client:
-            while time.monotonic() < deadline and self.alive:
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.2)
-        raise AssertionError(f"{self.name} at {self.url} never became ready\n{self.tail()}")
+        wait_until_ready(self, self.url)
 
 
 class MilvusServer(Program):
@@ -139,16 +70,6 @@ class MilvusServer(Program):
         super().start()
         wait_for_port(self, self.port)
         return self
-
-
-def wait_for_port(program: Program, port: int) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline and program.alive:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"{program.name} did not listen on {port}\n{program.tail()}")
 
 
 def run_cli(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
