@@ -23,6 +23,7 @@ from sqlalchemy import Column, Engine, String, Table, Text, select, update
 from minqian.access import AREA_ROLES, Principal
 from minqian.database import UtcDateTime, metadata
 from minqian.regions import validate_region
+from minqian.sealing import SealedText
 
 Role = Literal["admin", "inspector", "reviewer", "system", "enterprise"]
 # reviewer: a department user who approves regional roll-ups; area-bound like inspectors.
@@ -43,7 +44,7 @@ api_keys = Table(
     "api_keys",
     metadata,
     Column("id", String(32), primary_key=True),
-    Column("name", String(200), nullable=False),
+    Column("name", SealedText("api_keys.name"), nullable=False),  # often a person: 执法人员 张三
     Column("role", String(20), nullable=False),
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("prefix", String(DISPLAY_PREFIX_CHARS), nullable=False),

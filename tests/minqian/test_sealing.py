@@ -172,3 +172,14 @@ def test_a_process_with_another_key_of_the_same_id_is_refused_at_start(database_
     drop_schema(rotated)
     rotated.dispose()
     first.dispose()
+
+
+def test_key_holders_names_are_sealed(engine: Engine) -> None:
+    from minqian.keys import ApiKeyStore
+
+    store = ApiKeyStore(engine)
+    record, plaintext = store.create("inspector", "执法人员 林晓峰", region="350583")
+    (stored,) = _raw(engine, "SELECT name FROM api_keys")
+    assert stored.startswith("mqenc1:") and "林晓峰" not in stored
+    authenticated = store.authenticate(plaintext)
+    assert authenticated is not None and authenticated.name == "执法人员 林晓峰"
