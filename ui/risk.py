@@ -57,7 +57,9 @@ def build_risk_tab(desk: RiskDesk, sessions: ConsoleSessions) -> tuple[Callable[
     def show(enterprise_id: str | None, request: gr.Request) -> tuple[Any, ...]:
         principal = sessions.principal(request.username)
         if principal is None or not enterprise_id:
-            return SIGNED_OUT if principal is None else "", [], [], gr.update(choices=[]), [], []
+            # Refilling the list clears the choice, which fires this handler too:
+            # skipping the summary keeps the list's count from being wiped by it.
+            return SIGNED_OUT if principal is None else gr.skip(), [], [], gr.update(choices=[]), [], []
         try:
             current = desk.registers.current(principal, enterprise_id)
             listed = desk.codes.list(principal, enterprise_id, include_withdrawn=True)
