@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.processes import SHARED_POSTGRES, PrivatePostgres, Program, fresh_database
+from tests.faults.processes import DATA_KEYS, SHARED_POSTGRES, PrivatePostgres, Program, fresh_database
 
 CODE_SECRET = "fault-test-code-secret-0123456789"
 
@@ -16,7 +16,7 @@ CODE_SECRET = "fault-test-code-secret-0123456789"
 def fault_env(subprocess_env: dict[str, str]) -> dict[str, str]:
     """What every program of one test shares (each adds its own data dir and stores)."""
     return dict(subprocess_env, MINQIAN_API__UI_ENABLED="false", MINQIAN_INGESTION__PROGRESS="false",
-                MINQIAN_RISK__CODE_SECRET=CODE_SECRET,
+                MINQIAN_RISK__CODE_SECRET=CODE_SECRET, MINQIAN_SECURITY__DATA_KEYS=DATA_KEYS,
                 MINQIAN_API__PUBLIC_URL="https://minqian.example.gov.cn")  # fmt: skip
 
 

@@ -25,6 +25,8 @@ import httpx
 from api.local_programs import Program, wait_for_port, wait_until_ready
 from api.local_server import free_port
 
+# The keyring every program of a fault test seals with (key names are sealed too).
+DATA_KEYS = "k1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="
 SHARED_POSTGRES = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
 
 
@@ -176,8 +178,9 @@ def make_admin_key(database_url: str, name: str = "故障测试管理员") -> st
     """An admin key written straight into a store an API process has set up (faster than the CLI)."""
     from minqian.database import open_engine
     from minqian.keys import ApiKeyStore
+    from minqian.sealing import Keyring
 
-    engine = open_engine(database_url)
+    engine = open_engine(database_url, Keyring.parse(DATA_KEYS))
     try:
         return ApiKeyStore(engine).create("admin", name)[1]
     finally:
