@@ -20,10 +20,9 @@ def sealed_serde(settings: Settings) -> Any:
     """
     from langgraph.checkpoint.serde.encrypted import EncryptedSerializer
 
-    from minqian.sealing import KeyringCipher, open_keyring
+    from minqian.sealing import KeyringCipher, configured_keyring
 
-    keyring = open_keyring(settings.security.data_keys, settings.data_dir, settings.env == "production")
-    return _Unwrapping(EncryptedSerializer(KeyringCipher(keyring)))
+    return _Unwrapping(EncryptedSerializer(KeyringCipher(configured_keyring(settings))))
 
 
 class _AsBlob:

@@ -98,9 +98,7 @@ def build_assistant_graph(kb: KnowledgeBase, writer: LawAnswerWriter | None,
         if desk is None:
             return []
         principal = (config.get("configurable") or {}).get("principal") or Principal("worker", "anonymous")
-        reachable = {e.id for e in desk.enterprises.list(principal)}
-        everyone = desk.enterprises.list(Principal("admin", "lookup"))
-        return [v for e in everyone if e.id not in reachable for v in (e.name, e.id)]
+        return [v for e in desk.enterprises.outside_reach(principal) for v in (e.name, e.id)]
 
     def answer_law_question(state: AssistantState, config: RunnableConfig) -> dict[str, Any]:
         question = state["question"]

@@ -23,7 +23,6 @@ from minqian.audited import audited
 from minqian.coefficient.desk import CoefficientDesk
 from minqian.components import KnowledgeBase
 from minqian.conversations import ConversationRegistry
-from minqian.errors import AccessDenied
 from minqian.inspections.desk import InspectionDesk
 from minqian.risk.desk import RiskDesk
 from minqian.settings import Settings
@@ -130,9 +129,7 @@ class AssistantService:
     def history(self, conversation_id: str, principal: Principal | None = None) -> list[dict[str, Any]]:
         """The messages of a conversation, oldest first, for display; only to its owner."""
         if principal is not None and self.conversations is not None:
-            owner = self.conversations.owner(conversation_id)
-            if owner is not None and owner != principal.subject:
-                raise AccessDenied("该会话由其他账号发起，无权继续或查看；请开始新的会话")
+            self.conversations.require_owner(conversation_id, principal)
         state = self.graph.get_state({"configurable": {"thread_id": conversation_id}})
         messages = state.values.get("messages") or []
         shown = [

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.audit import write_entry
 from api.auth import is_cross_origin
-from api.errors import ApiError, error_body, install_error_handlers
+from api.errors import ApiError, error_body, install_error_handlers, unavailable
 from api.idempotency import idempotent
 from api.routers import admin, chat, coefficient, health, knowledge, risk, scan
 from api.routers import inspections as inspections_router
@@ -134,11 +134,8 @@ async def _guarded(request: Request, call_next: Callable[[Request], Awaitable[Re
     cross = is_cross_origin(request)
     try:
         allowed = cross and origin in request.app.state.key_store.origins_in_use()
-    except DBAPIError:
-        # Outside the routes, so the 503 handlers do not see this read.
-        logger.error("service unavailable backend=database route=%s (CORS origins)", request.url.path)
-        return JSONResponse(error_body(503, "数据库暂时无法访问，请稍后重试", "database_unavailable"), 503,
-                            headers={"retry-after": "5"})  # fmt: skip
+    except DBAPIError as exc:
+        return unavailable(request, "database", exc)  # outside the routes, so their 503 handlers do not see it
     if cross and request.method == "OPTIONS":
         if not allowed:
             return JSONResponse(error_body(403, f"不允许来自 {origin} 的跨域请求", "origin_not_allowed"), 403)

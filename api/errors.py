@@ -104,16 +104,24 @@ def _install_unavailable_handlers(app: FastAPI) -> None:
 
     database = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError,
                 sqlite3.OperationalError)  # fmt: skip
-    causes = [(kind, "database", "数据库暂时无法访问，请稍后重试") for kind in database]
-    causes.append((MilvusException, "vector_store", "知识库检索服务暂时无法访问，请稍后重试"))
-    for kind, backend, message in causes:
-        app.add_exception_handler(kind, _unavailable(backend, message))
+    causes = [(kind, "database") for kind in database] + [(MilvusException, "vector_store")]
+    for kind, backend in causes:
+        app.add_exception_handler(kind, _unavailable(backend))
 
 
-def _unavailable(backend: str, message: str) -> Any:
+_UNAVAILABLE = {"database": "数据库暂时无法访问，请稍后重试", "vector_store": "知识库检索服务暂时无法访问，请稍后重试"}
+
+
+def unavailable(request: Request, backend: str, exc: Exception) -> JSONResponse:
+    """The 503 for a backend that cannot be reached, with one log line naming the cause."""
+    logger.error("service unavailable backend=%s method=%s route=%s error=%s: %s", backend, request.method,
+                 request.url.path, type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")  # fmt: skip
+    return JSONResponse(error_body(503, _UNAVAILABLE[backend], f"{backend}_unavailable"), 503,
+                        headers={"retry-after": "5"})  # fmt: skip
+
+
+def _unavailable(backend: str) -> Any:
     async def handler(request: Request, exc: Exception) -> JSONResponse:
-        logger.error("service unavailable backend=%s method=%s route=%s error=%s: %s", backend, request.method,
-                     request.url.path, type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")  # fmt: skip
-        return JSONResponse(error_body(503, message, f"{backend}_unavailable"), 503, headers={"retry-after": "5"})
+        return unavailable(request, backend, exc)
 
     return handler

@@ -28,6 +28,12 @@ _READS = re.compile(r"^(list|get|current|explain|history|compare|periods|find|re
 _ID = re.compile(r"[A-Za-z0-9_.:@-]{1,64}")
 
 
+def unaudited(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a principal-taking method the system calls for its own checks, not a user's read."""
+    method.__unaudited__ = True  # type: ignore[attr-defined]
+    return method
+
+
 def audited(service: Any, audit: AuditLog, channel: str, name: str = "") -> Any:
     """`service` with its principal-taking methods (and sub-services) audited."""
     return _Audited(service, audit, channel, name or type(service).__name__)
@@ -44,7 +50,7 @@ class _Audited:
         if attribute.startswith("_"):
             return value
         if callable(value) and not isinstance(value, type):
-            return self._method(attribute, value)
+            return value if getattr(value, "__unaudited__", False) else self._method(attribute, value)
         if type(value).__module__.startswith("minqian.") and hasattr(value, "__dict__"):
             return _Audited(value, self._audit, self._channel, f"{self._name}.{attribute}")
         return value

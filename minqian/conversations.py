@@ -16,6 +16,8 @@ from minqian.access import Principal
 from minqian.database import UtcDateTime, metadata
 from minqian.errors import AccessDenied
 
+NOT_YOURS = "该会话由其他账号发起，无权继续或查看；请开始新的会话"
+
 conversations = Table(
     "conversations",
     metadata,
@@ -46,7 +48,13 @@ class ConversationRegistry:
                 # Two first turns raced on two processes; the one that won owns it.
                 owner = self.owner(conversation_id)
         if owner != principal.subject:
-            raise AccessDenied("该会话由其他账号发起，无权继续或查看；请开始新的会话")
+            raise AccessDenied(NOT_YOURS)
+
+    def require_owner(self, conversation_id: str, principal: Principal) -> None:
+        """Refuse anyone but the owner; a conversation nobody claimed yet is open."""
+        owner = self.owner(conversation_id)
+        if owner is not None and owner != principal.subject:
+            raise AccessDenied(NOT_YOURS)
 
     def owner(self, conversation_id: str) -> str | None:
         with self._engine.connect() as connection:

@@ -18,7 +18,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
 from minqian.errors import ConfigurationError
-from minqian.sealing import DIALECT_ATTRIBUTE, Keyring, open_keyring
+from minqian.sealing import DIALECT_ATTRIBUTE, Keyring, configured_keyring
 from minqian.settings import Settings
 
 metadata = MetaData()
@@ -60,8 +60,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 def open_records(settings: Settings) -> Engine:
     """The configured record store, with the keyring that seals its sensitive fields."""
-    keyring = open_keyring(settings.security.data_keys, settings.data_dir, settings.env == "production")
-    return open_engine(settings.database_url, keyring)
+    return open_engine(settings.database_url, configured_keyring(settings))
 
 
 def open_engine(url: str, keyring: Keyring | None = None) -> Engine:

@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, Engine, String, Table, select
 
-from minqian.access import AREA_ROLES, EnterpriseArea, Principal, require_enterprise
+from minqian.access import AREA_ROLES, EnterpriseArea, Principal, reaches, require_enterprise
+from minqian.audited import unaudited
 from minqian.database import UtcDateTime, metadata
 from minqian.errors import AccessDenied, InvalidRecord, RecordNotFound
 from minqian.regions import city_of
@@ -106,6 +107,13 @@ class EnterpriseStore:
             raise RecordNotFound(f"没有 ID 为 {enterprise_id} 的企业")
         require_enterprise(principal, enterprise.area)
         return enterprise
+
+    @unaudited
+    def outside_reach(self, principal: Principal) -> builtins.list[Enterprise]:
+        """Every enterprise the principal may not see: what the assistant must never name to it."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(enterprises).order_by(enterprises.c.id)).mappings().all()
+        return [e for e in map(_to_enterprise, rows) if not reaches(principal, e.area)]
 
     def list(self, principal: Principal) -> builtins.list[Enterprise]:
         """Every enterprise the principal reaches, by id."""

@@ -22,7 +22,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -31,6 +31,9 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from minqian.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from minqian.settings import Settings
 
 PREFIX = "mqenc1"
 NONCE_BYTES = 12
@@ -92,20 +95,30 @@ class Keyring:
         return Keyring({key_id: secrets.token_bytes(32), **self.keys}, key_id)
 
     def seal(self, plaintext: str, context: str, key_id: str | None = None) -> str:
-        key_id = key_id or self.current
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = self._ciphers[key_id].encrypt(nonce, plaintext.encode(), context.encode())
-        return f"{PREFIX}:{key_id}:{base64.b64encode(nonce + sealed).decode()}"
+        key_id, blob = self.seal_bytes(plaintext.encode(), context, key_id)
+        return f"{PREFIX}:{key_id}:{base64.b64encode(blob).decode()}"
 
     def open(self, stored: str, context: str) -> str:
         _, key_id, payload = stored.split(":", 2)
+        try:
+            blob = base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise SealError(f"sealed value in {context} failed authentication (altered or wrong key)") from exc
+        return self.open_bytes(key_id, blob, context).decode()
+
+    def seal_bytes(self, data: bytes, context: str, key_id: str | None = None) -> tuple[str, bytes]:
+        """(key id, nonce | ciphertext | tag) of `data` under the current key, or the one named."""
+        key_id = key_id or self.current
+        nonce = os.urandom(NONCE_BYTES)
+        return key_id, nonce + self._ciphers[key_id].encrypt(nonce, data, context.encode())
+
+    def open_bytes(self, key_id: str, blob: bytes, context: str) -> bytes:
         cipher = self._ciphers.get(key_id)
         if cipher is None:
             raise SealError(f"value sealed with data key {key_id!r}, which the keyring does not hold")
         try:
-            raw = base64.b64decode(payload, validate=True)
-            return cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode()).decode()
-        except (InvalidTag, binascii.Error, ValueError) as exc:
+            return cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], context.encode())
+        except InvalidTag as exc:
             raise SealError(f"sealed value in {context} failed authentication (altered or wrong key)") from exc
 
 
@@ -117,25 +130,20 @@ class KeyringCipher:
     kept in the keyring.
     """
 
-    CONTEXT = b"langgraph.checkpoint"
+    CONTEXT = "langgraph.checkpoint"
+    NAME = "mqgcm-"
 
     def __init__(self, keyring: Keyring) -> None:
         self.keyring = keyring
 
     def encrypt(self, plaintext: bytes) -> tuple[str, bytes]:
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = self.keyring._ciphers[self.keyring.current].encrypt(nonce, plaintext, self.CONTEXT)
-        return f"mqgcm-{self.keyring.current}", nonce + sealed
+        key_id, blob = self.keyring.seal_bytes(plaintext, self.CONTEXT)
+        return self.NAME + key_id, blob
 
     def decrypt(self, ciphername: str, ciphertext: bytes) -> bytes:
-        key_id = ciphername.removeprefix("mqgcm-")
-        cipher = self.keyring._ciphers.get(key_id)
-        if cipher is None or not ciphername.startswith("mqgcm-"):
+        if not ciphername.startswith(self.NAME):
             raise SealError(f"checkpoint sealed with {ciphername!r}, which the keyring does not hold")
-        try:
-            return cipher.decrypt(ciphertext[:NONCE_BYTES], ciphertext[NONCE_BYTES:], self.CONTEXT)
-        except InvalidTag as exc:
-            raise SealError("sealed checkpoint failed authentication (altered or wrong key)") from exc
+        return self.keyring.open_bytes(ciphername.removeprefix(self.NAME), ciphertext, self.CONTEXT)
 
 
 def is_sealed(stored: str) -> bool:
@@ -174,6 +182,11 @@ def keyring_of(dialect: Dialect) -> Keyring:
     if keyring is None:
         raise ConfigurationError("this engine was opened without a data keyring; use open_engine(url, keyring)")
     return keyring
+
+
+def configured_keyring(settings: Settings) -> Keyring:
+    """The keyring these settings name: every store of one process seals with it."""
+    return open_keyring(settings.security.data_keys, settings.data_dir, settings.env == "production")
 
 
 def open_keyring(configured: str | None, data_dir: Path, production: bool) -> Keyring:
